@@ -1,0 +1,3 @@
+from trombino.cli import main
+
+raise SystemExit(main())

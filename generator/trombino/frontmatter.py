@@ -1,0 +1,121 @@
+"""Split a source file into YAML front matter and a Markdown body, and parse
+the front matter into a YAML node tree that keeps every value's position.
+
+Nothing here raises on bad input: problems come back as diagnostics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from trombino.diagnostics import Diagnostic
+
+try:  # libyaml is much faster and reports the same marks.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_FRONT_MATTER_BYTES = 256 * 1024
+MAX_FRONT_MATTER_NODES = 20_000
+MAX_NESTING = 32
+
+
+@dataclass(frozen=True)
+class SourceText:
+    path: str  # relative POSIX path, used in diagnostics
+    front: str  # YAML text between the fences
+    front_line: int  # 1-based line number of the first front-matter line
+    body: str
+    body_line: int  # 1-based line number of the first body line
+
+
+def decode_source(path: str, data: bytes) -> tuple[str | None, list[Diagnostic]]:
+    """Bytes → text with LF line endings; UTF-8 (with or without BOM) only."""
+    if len(data) > MAX_FILE_BYTES:
+        return None, [Diagnostic(path, 1, 1, f"file is too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,})")]
+    if not data.strip():
+        return None, [Diagnostic(path, 1, 1, "file is empty")]
+    if b"\x00" in data:
+        return None, [Diagnostic(path, 1, 1, "file is binary, not UTF-8 text")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Diagnostic(path, line, column, "file is not valid UTF-8 text")]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def split_front_matter(path: str, text: str) -> tuple[SourceText | None, list[Diagnostic]]:
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        return None, [Diagnostic(path, 1, 1, "missing front matter: the file must start with a line '---'")]
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return SourceText(path, front, 2, body, index + 2), []
+    return None, [Diagnostic(path, 1, 1, "front matter is not closed: add a line '---' after it")]
+
+
+def _count_nodes(root: yaml.Node, path: str, front_line: int) -> Diagnostic | None:
+    """Reject aliases and oversized or overly deep trees before anything walks them.
+
+    Aliases are refused outright: front matter never needs them and they are
+    the vector of 'billion laughs' expansion.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            mark = node.start_mark
+            return Diagnostic(path, mark.line + front_line, mark.column + 1, "YAML anchors and aliases are not allowed in front matter")
+        seen.add(id(node))
+        if len(seen) > MAX_FRONT_MATTER_NODES:
+            return Diagnostic(path, front_line, 1, f"front matter has too many values (more than {MAX_FRONT_MATTER_NODES:,})")
+        if depth > MAX_NESTING:
+            mark = node.start_mark
+            return Diagnostic(path, mark.line + front_line, mark.column + 1, "front matter is nested too deeply")
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+    return None
+
+
+def parse_front_matter(source: SourceText) -> tuple[yaml.MappingNode | None, list[Diagnostic]]:
+    path, offset = source.path, source.front_line
+    if len(source.front.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        return None, [Diagnostic(path, offset, 1, f"front matter is too large (the limit is {MAX_FRONT_MATTER_BYTES:,} bytes)")]
+    try:
+        root = yaml.compose(source.front, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line if mark else 0) + offset
+        column = (mark.column if mark else 0) + 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        hint = ""
+        if "\t" in source.front and "tab" in str(problem).lower() or "found character '\\t'" in str(problem):
+            hint = " (YAML does not allow tabs for indentation; use spaces)"
+        return None, [Diagnostic(path, line, column, f"malformed YAML front matter: {problem}{hint}")]
+    except yaml.YAMLError as exc:
+        return None, [Diagnostic(path, offset, 1, f"malformed YAML front matter: {exc}")]
+    except RecursionError:
+        return None, [Diagnostic(path, offset, 1, "front matter is nested too deeply")]
+    if root is None:
+        return None, [Diagnostic(path, max(1, offset - 1), 1, "front matter is empty: it must be a mapping of fields, e.g. 'name: …'")]
+    if not isinstance(root, yaml.MappingNode):
+        mark = root.start_mark
+        return None, [Diagnostic(path, mark.line + offset, mark.column + 1, "front matter must be a mapping of fields ('key: value' lines)")]
+    problem = _count_nodes(root, path, offset)
+    if problem:
+        return None, [problem]
+    return root, []

@@ -1,0 +1,586 @@
+"""Read every source file, validate it, and resolve the whole corpus into a
+:class:`~trombino.model.Site`.
+
+Two steps: :func:`parse_file` handles one file on its own (cacheable by content
+hash), :func:`resolve` checks what needs the whole corpus (references, cycles,
+duplicates) and builds the immutable model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from trombino.config import load_config
+from trombino.diagnostics import Diagnostic, Diagnostics
+from trombino.frontmatter import decode_source, parse_front_matter, split_front_matter
+from trombino.markup import MENTION_RE, TAG_RE, MarkdownRenderer, locate
+from trombino.model import Availability, Commitment, Config, Opening, Person, Post, Site, Tag, Team
+from trombino.schema import OPENING_ONLY, PERSON_FIELDS, POST_FIELDS, SLUG_RE, TEAM_FIELDS, Record, Validator
+from trombino.text import default_sort_name, fold, slugify, tag_key, tag_slug
+
+CONTENT = "content"
+KINDS = {"person": PERSON_FIELDS, "team": TEAM_FIELDS, "post": POST_FIELDS}
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+SUMMARY_LENGTH = 160
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """One source file, validated on its own."""
+
+    path: str
+    kind: str
+    record: Record | None
+    html: str = ""
+    inline_tags: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    body: str = ""
+    body_line: int = 1
+    text: str = ""
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass
+class ParseCache:
+    """Per-file parse results keyed by content hash, kept across rebuilds."""
+
+    entries: dict[tuple[str, str, str, str], ParsedFile] = field(default_factory=dict)
+
+    def get(self, key: tuple[str, str, str, str]) -> ParsedFile | None:
+        return self.entries.get(key)
+
+    def put(self, key: tuple[str, str, str, str], value: ParsedFile) -> None:
+        self.entries[key] = value
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # relative POSIX path
+    kind: str
+    data: bytes | None  # None: could not be read
+    problem: str = ""
+
+
+def discover(root: Path, diagnostics: Diagnostics) -> list[SourceFile]:
+    """Every source file under content/, in a stable order."""
+    content = root / CONTENT
+    real_root = root.resolve()
+    found: list[SourceFile] = []
+    patterns = (("people", "*.md", "person"), ("teams", "*.md", "team"), ("posts", "**/*.md", "post"))
+    for folder, pattern, kind in patterns:
+        base = content / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.glob(pattern)):
+            relative = path.relative_to(root).as_posix()
+            if not path.resolve().is_relative_to(real_root):
+                diagnostics.error(relative, 1, 1, "symbolic link points outside the site folder; it was not read")
+                continue
+            if not path.is_file():
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                diagnostics.error(relative, 1, 1, f"cannot read file: {exc.strerror or exc}")
+                continue
+            found.append(SourceFile(relative, kind, data))
+    return found
+
+
+def parse_file(source: SourceFile, config: Config, renderer: MarkdownRenderer) -> ParsedFile:
+    diagnostics = Diagnostics()
+    assert source.data is not None
+    text, problems = decode_source(source.path, source.data)
+    diagnostics.extend(problems)
+    if text is None:
+        return ParsedFile(source.path, source.kind, None, diagnostics=tuple(diagnostics.items))
+    split, problems = split_front_matter(source.path, text)
+    diagnostics.extend(problems)
+    if split is None:
+        return ParsedFile(source.path, source.kind, None, diagnostics=tuple(diagnostics.items))
+    node, problems = parse_front_matter(split)
+    diagnostics.extend(problems)
+    record = None
+    if node is not None:
+        validator = Validator(source.path, split.front_line, diagnostics, ZoneInfo(config.timezone))
+        record = validator.record(node, KINDS[source.kind])
+    try:
+        rendered = renderer.render(split.body, link_tags=source.kind == "post")
+    except RecursionError:
+        diagnostics.error(source.path, split.body_line, 1, "Markdown body is nested too deeply")
+        return ParsedFile(source.path, source.kind, None, diagnostics=tuple(diagnostics.items))
+    return ParsedFile(
+        source.path,
+        source.kind,
+        record,
+        rendered.html,
+        rendered.tags,
+        rendered.mentions,
+        split.body,
+        split.body_line,
+        text,
+        tuple(diagnostics.items),
+    )
+
+
+def parse_all(sources: list[SourceFile], config: Config, cache: ParseCache | None) -> list[ParsedFile]:
+    renderer = MarkdownRenderer()
+    parsed = []
+    for source in sources:
+        assert source.data is not None
+        key = (source.path, source.kind, config.timezone, hashlib.sha1(source.data).hexdigest())
+        hit = cache.get(key) if cache else None
+        if hit is None:
+            hit = parse_file(source, config, renderer)
+            if cache is not None:
+                cache.put(key, hit)
+        parsed.append(hit)
+    return parsed
+
+
+def git_dates(root: Path) -> dict[str, date]:
+    """Last commit date of each file under content/people, if the site is in git."""
+    try:
+        output = subprocess.run(
+            ["git", "log", "--format=%x00%cs", "--name-only", "--", f"{CONTENT}/people"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if output.returncode != 0:
+        return {}
+    prefix = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, text=True, check=False).stdout.strip()
+    dates: dict[str, date] = {}
+    current: date | None = None
+    for line in output.stdout.splitlines():
+        if line.startswith("\x00"):
+            current = date.fromisoformat(line[1:])
+        elif line and current:
+            path = line[len(prefix) :] if prefix and line.startswith(prefix) else line
+            dates.setdefault(path, current)
+    return dates
+
+
+def _plain_summary(html: str) -> str:
+    text = re.sub(r"<[^>]+>", " ", html)
+    text = re.sub(r"&(amp|lt|gt|quot|#39);", lambda m: {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "#39": "'"}[m.group(1)], text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= SUMMARY_LENGTH:
+        return text
+    cut = text[:SUMMARY_LENGTH].rsplit(" ", 1)[0]
+    return cut.rstrip(",.;:") + "…"
+
+
+class _Resolver:
+    """Cross-file validation and model building for one load."""
+
+    def __init__(self, root: Path, config: Config, diagnostics: Diagnostics) -> None:
+        self.root = root
+        self.config = config
+        self.diagnostics = diagnostics
+        self.spellings: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def error(self, path: str, where: tuple[int, int], message: str) -> None:
+        self.diagnostics.error(path, where[0], where[1], message)
+
+    def warning(self, path: str, where: tuple[int, int], message: str) -> None:
+        self.diagnostics.warning(path, where[0], where[1], message)
+
+    def tag(self, raw: str, path: str, where: tuple[int, int]) -> str | None:
+        key = tag_key(raw)
+        if not key or not re.search(r"\w", key):
+            self.error(path, where, f"'{raw}' is not a valid tag")
+            return None
+        canonical = self.config.tag_aliases.get(key, key)
+        if canonical == key:
+            self.spellings[key][raw.strip().lstrip("#")] += 1
+        else:
+            self.spellings.setdefault(canonical, Counter())
+        return canonical
+
+    def tags(self, raws: list[str], path: str, record: Record, field_name: str) -> tuple[str, ...]:
+        keys = []
+        for index, raw in enumerate(raws):
+            key = self.tag(raw, path, record.at(f"{field_name}[{index}]"))
+            if key:
+                keys.append(key)
+        return tuple(dict.fromkeys(keys))
+
+    # -- people ------------------------------------------------------------
+
+    def person(self, parsed: ParsedFile, dates: dict[str, date]) -> Person | None:
+        record, path = parsed.record, parsed.path
+        assert record is not None
+        values = record.values
+        slug = Path(path).stem
+        if "name" not in values:
+            return None
+        if "team" in values and "teams" in values:
+            self.error(path, record.at("teams"), "use either 'team' or 'teams', not both")
+        teams = tuple(dict.fromkeys(values.get("teams") or ([values["team"]] if "team" in values else [])))
+        availability = None
+        if "availability" in values and "status" in values["availability"]:
+            a = values["availability"]
+            availability = Availability(a["status"], a.get("until"), a.get("note", ""))
+        commitments = tuple(Commitment(c["what"], c["share"], c.get("until"), c.get("link")) for c in values.get("commitments", []) if "what" in c and "share" in c)
+        photo = self.photo(path, values.get("photo"), record)
+        private = tuple(values.get("private", ()))
+        known = {f.name for f in PERSON_FIELDS}
+        for index, name in enumerate(private):
+            if name not in known:
+                self.error(path, record.at(f"private[{index}]"), f"'private' names an unknown field '{name}'")
+        joined, left = values.get("joined"), values.get("left")
+        if joined and left and left < joined:
+            self.error(path, record.at("left"), f"'left' ({left}) is before 'joined' ({joined})")
+        return Person(
+            slug=slug,
+            name=values["name"],
+            source_path=path,
+            sort_key=fold(values["sort_name"]) if values.get("sort_name") else default_sort_name(values["name"]),
+            title=values.get("title", ""),
+            teams=teams,
+            manager=values.get("manager"),
+            location=values.get("location", ""),
+            timezone=values.get("timezone", ""),
+            email=values.get("email", ""),
+            chat=values.get("chat", ""),
+            pronouns=values.get("pronouns", ""),
+            languages=tuple(values.get("languages", ())),
+            skills=self.tags(values.get("skills", []), path, record, "skills"),
+            interests=self.tags(values.get("interests", []), path, record, "interests"),
+            ask_me_about=self.tags(values.get("ask_me_about", []), path, record, "ask_me_about"),
+            availability=availability,
+            commitments=commitments,
+            open_to=tuple(dict.fromkeys(values.get("open_to", ()))),
+            joined=joined,
+            left=left,
+            pronunciation=values.get("pronunciation", ""),
+            github=values.get("github", "").lstrip("@"),
+            gitlab=values.get("gitlab", "").lstrip("@"),
+            links=tuple((values.get("links") or {}).items()),
+            photo=photo,
+            private=private,
+            updated=values.get("updated") or dates.get(path),
+            bio_html=parsed.html,
+        )
+
+    def photo(self, path: str, value: str | None, record: Record) -> str | None:
+        if not value:
+            return None
+        where = record.at("photo")
+        candidate = Path(value)
+        if candidate.is_absolute() or value.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:", value):
+            self.error(path, where, f"photo '{value}' must be a path relative to the profile file")
+            return None
+        full = (self.root / path).parent / candidate
+        try:
+            resolved = full.resolve()
+        except (OSError, RuntimeError):
+            self.error(path, where, f"photo '{value}' cannot be read")
+            return None
+        if not resolved.is_relative_to((self.root / CONTENT).resolve()):
+            self.error(path, where, f"photo '{value}' is outside the content folder")
+            return None
+        if not resolved.is_file():
+            self.error(path, where, f"photo '{value}' not found")
+            return None
+        with resolved.open("rb") as handle:
+            head = handle.read(16)
+        is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+        if not (head.startswith(IMAGE_MAGIC) or is_webp):
+            self.error(path, where, f"photo '{value}' is not a JPEG, PNG, GIF or WebP image")
+            return None
+        return resolved.relative_to(self.root.resolve()).as_posix()
+
+    # -- teams -------------------------------------------------------------
+
+    def team(self, parsed: ParsedFile) -> Team | None:
+        record = parsed.record
+        assert record is not None
+        values = record.values
+        if "name" not in values:
+            return None
+        return Team(
+            slug=Path(parsed.path).stem,
+            name=values["name"],
+            source_path=parsed.path,
+            parent=values.get("parent"),
+            leads=tuple(values.get("leads", ())),
+            chat=values.get("chat", ""),
+            email=values.get("email", ""),
+            links=tuple((values.get("links") or {}).items()),
+            description_html=parsed.html,
+        )
+
+    # -- posts -------------------------------------------------------------
+
+    def post(self, parsed: ParsedFile, slug: str) -> Post | None:
+        record, path = parsed.record, parsed.path
+        assert record is not None
+        values = record.values
+        if "author" not in values or "date" not in values:
+            return None
+        moment = values["date"]
+        day = moment.astimezone(ZoneInfo(self.config.timezone)).date()
+        kind = values.get("kind", "update")
+        tags = list(self.tags(values.get("tags", []), path, record, "tags"))
+        for raw in parsed.inline_tags:
+            line, column = locate(parsed.body, TAG_RE, raw)
+            key = self.tag(raw, path, (line + parsed.body_line, column + 1))
+            if key and key not in tags:
+                tags.append(key)
+        opening = None
+        if kind == "opening":
+            opening = Opening(
+                required_skills=self.tags(values.get("required_skills", []), path, record, "required_skills"),
+                nice_to_have=self.tags(values.get("nice_to_have", []), path, record, "nice_to_have"),
+                share=values.get("share"),
+                duration=values.get("duration", ""),
+                start=values.get("start"),
+                contact=values.get("contact", values["author"]),
+                status=values.get("status", "open"),
+                closes=values.get("closes"),
+            )
+        else:
+            for name in OPENING_ONLY:
+                if name in record.where:
+                    self.error(path, record.at(name), f"'{name}' is only valid for posts of kind 'opening'")
+        post_id = f"{day.year:04d}/{day.month:02d}/{slug}"
+        return Post(
+            id=post_id,
+            slug=slug,
+            author=values["author"],
+            date=moment,
+            day=day,
+            source_path=path,
+            kind=kind,
+            title=values.get("title", ""),
+            team=values.get("team"),
+            tags=tuple(tags),
+            mentions=tuple(dict.fromkeys(parsed.mentions)),
+            in_reply_to=values.get("in_reply_to"),
+            html=parsed.html,
+            summary=_plain_summary(parsed.html),
+            opening=opening,
+        )
+
+
+def _post_slugs(parsed_posts: list[ParsedFile], config: Config) -> dict[str, str]:
+    """URL-safe slug per post path, unique within its year and month."""
+    tz = ZoneInfo(config.timezone)
+    used: set[tuple[int, int, str]] = set()
+    slugs: dict[str, str] = {}
+    for parsed in sorted(parsed_posts, key=lambda p: p.path):
+        moment = parsed.record.values.get("date") if parsed.record else None
+        if moment is None:
+            continue
+        day = moment.astimezone(tz).date()
+        base = slugify(Path(parsed.path).stem)
+        slug, counter = base, 2
+        while (day.year, day.month, slug) in used:
+            slug, counter = f"{base}-{counter}", counter + 1
+        used.add((day.year, day.month, slug))
+        slugs[parsed.path] = slug
+    return slugs
+
+
+def _find_cycle(start: str, next_of: dict[str, str | None]) -> list[str] | None:
+    seen: list[str] = []
+    current: str | None = start
+    while current is not None and current in next_of:
+        if current in seen:
+            cycle = seen[seen.index(current) :]
+            return cycle + [current]
+        seen.append(current)
+        current = next_of[current]
+    return None
+
+
+def resolve(root: Path, config: Config, files: list[ParsedFile], diagnostics: Diagnostics, dates: dict[str, date] | None = None) -> Site:
+    resolver = _Resolver(root, config, diagnostics)
+    dates = dates or {}
+    for parsed in files:
+        diagnostics.extend(parsed.diagnostics)
+    by_kind: dict[str, list[ParsedFile]] = defaultdict(list)
+    for parsed in files:
+        if parsed.record is not None:
+            by_kind[parsed.kind].append(parsed)
+
+    # File names are slugs; report those that are not, and case-only duplicates.
+    for kind in ("person", "team"):
+        seen_lower: dict[str, str] = {}
+        for parsed in list(by_kind[kind]):
+            stem = Path(parsed.path).stem
+            if stem.lower() in seen_lower:
+                diagnostics.error(parsed.path, 1, 1, f"duplicate {kind} slug '{stem.lower()}': also defined by {seen_lower[stem.lower()]}")
+                by_kind[kind].remove(parsed)
+                continue
+            seen_lower[stem.lower()] = parsed.path
+            if not SLUG_RE.match(stem):
+                diagnostics.error(parsed.path, 1, 1, f"file name '{stem}' is not a valid slug: use lowercase letters, digits and '-' (e.g. '{slugify(stem)}.md')")
+                by_kind[kind].remove(parsed)
+
+    people = {p.slug: p for p in (resolver.person(f, dates) for f in by_kind["person"]) if p}
+    teams = {t.slug: t for t in (resolver.team(f) for f in by_kind["team"]) if t}
+    slugs = _post_slugs(by_kind["post"], config)
+    posts = [p for p in (resolver.post(f, slugs[f.path]) for f in by_kind["post"] if f.path in slugs) if p]
+    records = {f.path: f for f in files}
+
+    def at(path: str, key: str) -> tuple[int, int]:
+        record = records[path].record
+        return record.at(key) if record else (1, 1)
+
+    def did_you_mean(value: str, options) -> str:  # noqa: ANN001
+        import difflib
+
+        hint = difflib.get_close_matches(value, list(options), n=1)
+        return f" (did you mean '{hint[0]}'?)" if hint else ""
+
+    # Teams named by people exist even without a file.
+    for person in people.values():
+        for team in person.teams:
+            teams.setdefault(team, Team(slug=team, name=team))
+    for team in list(teams.values()):
+        if team.parent and team.parent not in teams:
+            resolver.error(team.source_path, at(team.source_path, "parent"), f"unknown parent team '{team.parent}'{did_you_mean(team.parent, teams)}")
+            teams[team.slug] = Team(**{**team.__dict__, "parent": None})
+        for index, lead in enumerate(team.leads):
+            if lead not in people:
+                resolver.error(team.source_path, at(team.source_path, f"leads[{index}]"), f"unknown person '{lead}'{did_you_mean(lead, people)}")
+    parent_of = {t.slug: t.parent for t in teams.values()}
+    reported: set[frozenset[str]] = set()
+    for slug in sorted(parent_of):
+        cycle = _find_cycle(slug, parent_of)
+        if cycle and frozenset(cycle) not in reported:
+            reported.add(frozenset(cycle))
+            first = teams[cycle[0]]
+            path = first.source_path or ""
+            resolver.error(path, at(path, "parent"), "team parents form a cycle: " + " → ".join(cycle))
+            for member in cycle[:-1]:
+                teams[member] = Team(**{**teams[member].__dict__, "parent": None})
+
+    # People: managers exist, no management cycles.
+    for person in list(people.values()):
+        if person.manager and person.manager not in people:
+            resolver.error(person.source_path, at(person.source_path, "manager"), f"unknown manager '{person.manager}'{did_you_mean(person.manager, people)}")
+            people[person.slug] = Person(**{**person.__dict__, "manager": None})
+    manager_of = {p.slug: p.manager for p in people.values()}
+    reported = set()
+    for slug in sorted(manager_of):
+        cycle = _find_cycle(slug, manager_of)
+        if cycle and frozenset(cycle) not in reported:
+            reported.add(frozenset(cycle))
+            path = people[cycle[0]].source_path
+            resolver.error(path, at(path, "manager"), "managers form a cycle: " + " → ".join(cycle))
+            for member in cycle[:-1]:
+                people[member] = Person(**{**people[member].__dict__, "manager": None})
+    for person in people.values():
+        for index, name in enumerate(person.private):
+            if name in ("name",):
+                resolver.error(person.source_path, at(person.source_path, f"private[{index}]"), "'name' cannot be private")
+        if person.booked_share > 100:
+            resolver.error(person.source_path, at(person.source_path, "commitments"), f"commitments add up to {person.booked_share} %, more than 100 %")
+
+    # Posts: references exist.
+    post_ids = {p.id for p in posts}
+    checked_posts = []
+    for post in posts:
+        path = post.source_path
+        changes: dict[str, object] = {}
+        if post.author not in people:
+            resolver.error(path, at(path, "author"), f"unknown author '{post.author}'{did_you_mean(post.author, people)}")
+            continue
+        if post.team is not None and post.team not in teams:
+            resolver.error(path, at(path, "team"), f"unknown team '{post.team}'{did_you_mean(post.team, teams)}")
+            changes["team"] = None
+        if (post.team is None or "team" in changes) and people[post.author].teams:
+            changes["team"] = people[post.author].teams[0]
+        parsed = records[path]
+        for mention in post.mentions:
+            if mention not in people:
+                line, column = locate(parsed.body, MENTION_RE, mention)
+                diagnostics.error(path, line + parsed.body_line, column + 1, f"unknown person '@{mention}'{did_you_mean(mention, people)}")
+        if any(m not in people for m in post.mentions):
+            changes["mentions"] = tuple(m for m in post.mentions if m in people)
+        if post.in_reply_to and post.in_reply_to not in post_ids:
+            resolver.error(path, at(path, "in_reply_to"), f"'in_reply_to' names no post: '{post.in_reply_to}' (expected an id like 2026/03/post-slug)")
+            changes["in_reply_to"] = None
+        if post.opening and post.opening.contact not in people:
+            resolver.error(path, at(path, "contact"), f"unknown person '{post.opening.contact}'{did_you_mean(post.opening.contact, people)}")
+        checked_posts.append(Post(**{**post.__dict__, **changes}) if changes else post)
+    posts = sorted(checked_posts, key=lambda p: (p.date, p.id), reverse=True)
+
+    # Reference date: the newest date in the content, so builds are deterministic.
+    content_dates = [p.day for p in posts] + [p.updated for p in people.values() if p.updated]
+    reference = max(content_dates) if content_dates else date(1970, 1, 1)
+
+    for person in list(people.values()):
+        path = person.source_path
+        former = bool(person.left and person.left <= reference)
+        if former != person.former:
+            people[person.slug] = person = Person(**{**person.__dict__, "former": former})
+        if person.availability and person.availability.until and person.availability.until < reference and not person.former:
+            resolver.warning(path, at(path, "availability.until"), f"availability 'until' date {person.availability.until} has passed")
+        for index, commitment in enumerate(person.commitments):
+            if commitment.until and commitment.until < reference and not person.former:
+                resolver.warning(path, at(path, f"commitments[{index}].until"), f"commitment '{commitment.what}' ended on {commitment.until}; remove it or extend it")
+
+    tags = _tag_registry(resolver.spellings)
+    ordered_people = dict(sorted(people.items(), key=lambda item: (item[1].sort_key, item[0])))
+    ordered_teams = dict(sorted(teams.items(), key=lambda item: (fold(item[1].name), item[0])))
+    return Site(
+        config=config,
+        people=MappingProxyType(ordered_people),
+        teams=MappingProxyType(ordered_teams),
+        posts=tuple(posts),
+        tags=MappingProxyType(tags),
+        reference_date=reference,
+    )
+
+
+def _tag_registry(spellings: dict[str, Counter[str]]) -> dict[str, Tag]:
+    """Tags by key, each with a collision-free ASCII slug and its most common spelling."""
+    tags: dict[str, Tag] = {}
+    used: set[str] = set()
+    for key in sorted(spellings):
+        base = tag_slug(key)
+        slug, counter = base, 2
+        while slug in used:
+            slug, counter = f"{base}-{counter}", counter + 1
+        used.add(slug)
+        counts = spellings[key]
+        display = min(counts, key=lambda s: (-counts[s], s)) if counts else key
+        tags[key] = Tag(key=key, slug=slug, display=display)
+    return dict(sorted(tags.items(), key=lambda item: (fold(item[1].display), item[0])))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    site: Site | None
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return self.site is not None and not any(d.level == "error" for d in self.diagnostics)
+
+
+def load_site(root: Path, cache: ParseCache | None = None) -> LoadResult:
+    """Read and validate everything under ``root``; the site is None only when nothing could be read."""
+    diagnostics = Diagnostics()
+    config = load_config(root, diagnostics)
+    sources = discover(root, diagnostics)
+    parsed = parse_all(sources, config, cache)
+    site = resolve(root, config, parsed, diagnostics, git_dates(root))
+    return LoadResult(site, diagnostics.sorted())

@@ -1,0 +1,143 @@
+"""Render pages with the theme's Jinja2 templates.
+
+Links between pages are relative (``../../people/ana/``), so a built site works
+under any sub-path and from ``file://``; feeds and the 404 page, which are read
+from elsewhere, use absolute URLs built from ``base_url``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from trombino import __version__
+from trombino.derive import Index
+from trombino.i18n import Translator
+from trombino.markup import resolve_placeholders
+from trombino.model import Post, Site
+from trombino.pages import Page, url_of
+from trombino.text import initials
+from trombino.theme import Theme
+
+# Main navigation: (path, message key); later features append to it.
+NAV_ITEMS: tuple[tuple[str, str], ...] = (
+    ("people/", "nav_people"),
+    ("teams/", "nav_teams"),
+    ("tags/", "nav_tags"),
+)
+
+# Field names whose value may be hidden site-wide or by the person.
+PUBLISHABLE_FIELDS = ("email", "chat", "location", "timezone", "pronouns", "languages", "github", "gitlab", "links", "photo", "pronunciation", "title", "availability", "commitments", "joined", "manager")
+
+
+class Links:
+    """URL helpers for one page; every URL is relative to that page."""
+
+    def __init__(self, site: Site, theme: Theme, page_path: str, *, absolute: bool = False, photos: dict[str, str] | None = None) -> None:
+        self.site = site
+        self.theme = theme
+        self.page_path = page_path
+        self.photos = photos or {}
+        if absolute:
+            self.root = site.config.base_url
+        else:
+            depth = page_path.count("/")
+            self.root = "../" * depth
+
+    def url(self, path: str = "") -> str:
+        return (self.root + path) or "./"
+
+    def absolute(self, path: str = "") -> str:
+        return self.site.config.base_url + path
+
+    def person(self, slug: str) -> str:
+        return self.url(f"people/{slug}/")
+
+    def team(self, slug: str) -> str:
+        return self.url(f"teams/{slug}/")
+
+    def tag(self, key: str) -> str:
+        tag = self.site.tags.get(key)
+        return self.url(f"tags/{tag.slug}/") if tag else self.url("tags/")
+
+    def post(self, post: Post) -> str:
+        return self.url(f"posts/{post.id}/")
+
+    def asset(self, name: str) -> str:
+        return self.url(self.theme.assets[name].output_path)
+
+    def photo(self, slug: str) -> str | None:
+        path = self.photos.get(slug)
+        return self.url(path) if path else None
+
+    def html(self, content: str) -> Markup:
+        """User content with its tag and mention placeholders resolved for this page."""
+
+        def person_url(slug: str) -> str:
+            return self.person(slug)
+
+        return Markup(resolve_placeholders(content, self.tag, person_url))
+
+    def edit(self, source_path: str | None) -> str | None:
+        edit_url = self.site.config.edit_url
+        if not edit_url or not source_path:
+            return None
+        return edit_url + quote(source_path)
+
+    @property
+    def current(self) -> str:
+        return url_of(self.page_path)
+
+
+def _days_between(a: date, b: date) -> int:
+    return (b - a).days
+
+
+class Renderer:
+    def __init__(self, site: Site, index: Index, theme: Theme, *, photos: dict[str, str] | None = None, extra_head: str = "") -> None:
+        self.site = site
+        self.index = index
+        self.theme = theme
+        self.photos = photos or {}
+        self.env = theme.environment()
+        self.translate = Translator(site.config.language)
+        hidden = set(site.config.hidden_fields)
+
+        def visible(person, name: str) -> bool:  # noqa: ANN001
+            return name not in hidden and name not in person.private
+
+        self.env.globals.update(
+            site=site,
+            config=site.config,
+            index=index,
+            _=self.translate,
+            t=self.translate,
+            initials=initials,
+            visible=visible,
+            version=__version__,
+            nav_items=NAV_ITEMS,
+            extra_head=Markup(extra_head),
+            days_between=_days_between,
+            avatar_hue=lambda slug: int(hashlib.sha256(slug.encode()).hexdigest()[:4], 16) % 360,
+        )
+        self.env.filters["date"] = lambda value, short=False: self.translate.date(value, short=short)
+        self.env.filters["number"] = self.translate.number
+        self.env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+        self._templates: dict[str, jinja2.Template] = {}
+
+    def template(self, name: str) -> jinja2.Template:
+        if name not in self._templates:
+            self._templates[name] = self.env.get_template(name)
+        return self._templates[name]
+
+    def render(self, page: Page) -> bytes:
+        if page.kind == "raw":
+            return page.context["body"].encode("utf-8")
+        links = Links(self.site, self.theme, page.path, absolute=page.context.get("absolute_links", False), photos=self.photos)
+        text = self.template(page.template).render(page=page, link=links, **page.context)
+        return text.encode("utf-8")
