@@ -83,11 +83,22 @@ def _count_nodes(root: yaml.Node, path: str, front_line: int) -> Diagnostic | No
             mark = node.start_mark
             return Diagnostic(path, mark.line + front_line, mark.column + 1, "front matter is nested too deeply")
         if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append((key, depth + 1))
+            for key, value in reversed(node.value):  # document order, so the alias is found second
                 stack.append((value, depth + 1))
+                stack.append((key, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, depth + 1) for item in node.value)
+            stack.extend((item, depth + 1) for item in reversed(node.value))
+    return None
+
+
+def _first_alias(text: str) -> yaml.Mark | None:
+    """Where the first alias ('*name') stands; None if none (or if the YAML is malformed)."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                return event.start_mark
+    except yaml.YAMLError:
+        return None
     return None
 
 
@@ -95,6 +106,10 @@ def parse_front_matter(source: SourceText) -> tuple[yaml.MappingNode | None, lis
     path, offset = source.path, source.front_line
     if len(source.front.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
         return None, [Diagnostic(path, offset, 1, f"front matter is too large (the limit is {MAX_FRONT_MATTER_BYTES:,} bytes)")]
+    if "*" in source.front:
+        alias = _first_alias(source.front)
+        if alias is not None:
+            return None, [Diagnostic(path, alias.line + offset, alias.column + 1, "YAML anchors and aliases are not allowed in front matter")]
     try:
         root = yaml.compose(source.front, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -103,7 +118,8 @@ def parse_front_matter(source: SourceText) -> tuple[yaml.MappingNode | None, lis
         column = (mark.column if mark else 0) + 1
         problem = exc.problem or exc.context or "invalid YAML"
         hint = ""
-        if "\t" in source.front and "tab" in str(problem).lower() or "found character '\\t'" in str(problem):
+        lines = source.front.split("\n")
+        if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
             hint = " (YAML does not allow tabs for indentation; use spaces)"
         return None, [Diagnostic(path, line, column, f"malformed YAML front matter: {problem}{hint}")]
     except yaml.YAMLError as exc:

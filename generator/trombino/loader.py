@@ -420,17 +420,21 @@ def resolve(root: Path, config: Config, files: list[ParsedFile], diagnostics: Di
 
     # File names are slugs; report those that are not, and case-only duplicates.
     for kind in ("person", "team"):
-        seen_lower: dict[str, str] = {}
-        for parsed in list(by_kind[kind]):
-            stem = Path(parsed.path).stem
-            if stem.lower() in seen_lower:
-                diagnostics.error(parsed.path, 1, 1, f"duplicate {kind} slug '{stem.lower()}': also defined by {seen_lower[stem.lower()]}")
-                by_kind[kind].remove(parsed)
-                continue
-            seen_lower[stem.lower()] = parsed.path
-            if not SLUG_RE.match(stem):
-                diagnostics.error(parsed.path, 1, 1, f"file name '{stem}' is not a valid slug: use lowercase letters, digits and '-' (e.g. '{slugify(stem)}.md')")
-                by_kind[kind].remove(parsed)
+        by_lower: dict[str, list[ParsedFile]] = defaultdict(list)
+        for parsed in by_kind[kind]:
+            by_lower[Path(parsed.path).stem.lower()].append(parsed)
+        kept = []
+        for group in by_lower.values():
+            group.sort(key=lambda p: (not SLUG_RE.match(Path(p.path).stem), p.path))
+            first, others = group[0], group[1:]
+            for other in others:
+                diagnostics.error(other.path, 1, 1, f"duplicate {kind} slug '{Path(first.path).stem}': differs only by case from {first.path}")
+            stem = Path(first.path).stem
+            if SLUG_RE.match(stem):
+                kept.append(first)
+            else:
+                diagnostics.error(first.path, 1, 1, f"file name '{stem}' is not a valid slug: use lowercase letters, digits and '-' (e.g. '{slugify(stem)}.md')")
+        by_kind[kind] = sorted(kept, key=lambda p: p.path)
 
     people = {p.slug: p for p in (resolver.person(f, dates) for f in by_kind["person"]) if p}
     teams = {t.slug: t for t in (resolver.team(f) for f in by_kind["team"]) if t}

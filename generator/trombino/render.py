@@ -121,6 +121,7 @@ class Renderer:
             visible=visible,
             version=__version__,
             nav_items=NAV_ITEMS,
+            assets=theme.assets,
             extra_head=Markup(extra_head),
             days_between=_days_between,
             avatar_hue=lambda slug: int(hashlib.sha256(slug.encode()).hexdigest()[:4], 16) % 360,

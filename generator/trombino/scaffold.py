@@ -50,8 +50,9 @@ date: {date}
 # kind: update                # update | decision | question | announcement | opening
 # team: some-team             # default: your first team
 tags: []                      # or write #tags in the text below
+# In the text, mention people with @ and their slug, and topics with # and a word.
 ---
-What happened? Mention people with @their-slug and topics with #tags.
+What happened? Replace this line with your update.
 """
 
 
