@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ from trombino.derive import Index
 from trombino.diagnostics import Diagnostic
 from trombino.loader import LoadResult, ParseCache, load_site
 from trombino.model import Site
+from trombino.privacy import publish
 from trombino.pages import PAGE_SOURCES, PageSource, all_pages
 from trombino.render import Renderer
 from trombino.theme import Theme
@@ -58,6 +60,18 @@ def photo_outputs(site: Site) -> dict[str, str]:
     return result
 
 
+def render_pages(site: Site, theme: Theme, photos: dict[str, str], sources: list[PageSource], extra_head: str = "") -> Iterator[tuple[str, bytes]]:
+    """Every page of ``sources``, rendered: (output path, bytes), in order."""
+    index = Index(site)
+    renderer = Renderer(site, index, theme, photos=photos, extra_head=extra_head)
+    for page in all_pages(site, index, sources):
+        yield page.path, renderer.render(page)
+
+
+# How pages become bytes; `trombino serve` passes one that re-renders only what changed.
+PageRenderer = Callable[[Site, Theme, dict[str, str], list[PageSource], str], Iterable[tuple[str, bytes]]]
+
+
 def render_site(
     site: Site,
     source: Path,
@@ -65,14 +79,13 @@ def render_site(
     *,
     extra_head: str = "",
     sources: list[PageSource] | None = None,
+    render: PageRenderer = render_pages,
 ) -> int:
     theme = Theme(source, site.config.theme)
-    index = Index(site)
     photos = photo_outputs(site)
-    renderer = Renderer(site, index, theme, photos=photos, extra_head=extra_head)
     count = 0
-    for page in all_pages(site, index, sources or PAGE_SOURCES):
-        writer.write(page.path, renderer.render(page))
+    for path, data in render(site, theme, photos, sources or PAGE_SOURCES, extra_head):
+        writer.write(path, data)
         count += 1
     for asset in theme.assets.values():
         writer.copy(asset.output_path, asset.source)
@@ -90,17 +103,23 @@ def build(
     cache: ParseCache | None = None,
     extra_head: str = "",
     check_links: bool = False,
+    render: PageRenderer = render_pages,
+    writer: SiteWriter | None = None,
 ) -> BuildResult:
-    """Validate, then render into a staging folder swapped in only on success."""
+    """Validate, then render into a staging folder swapped in only on success.
+
+    ``render`` and ``writer`` are for ``trombino serve``: an incremental renderer
+    and a writer that updates its folder in place (see :mod:`trombino.incremental`).
+    """
     started = time.perf_counter()
     loaded = load_site(source, cache)
     errors = [d for d in loaded.diagnostics if d.level == "error" or strict]
     if errors or loaded.site is None:
         return BuildResult(loaded.diagnostics, False, seconds=time.perf_counter() - started)
-    site = with_base_url(loaded.site, base_url)
-    writer = SiteWriter(output)
+    site = publish(with_base_url(loaded.site, base_url))
+    writer = writer or SiteWriter(output)
     try:
-        pages = render_site(site, source, writer, extra_head=extra_head)
+        pages = render_site(site, source, writer, extra_head=extra_head, render=render)
         broken = linkcheck.check_links(writer.staging, urlsplit(site.config.base_url).path or "/") if check_links else []
         if broken:
             writer.abort()

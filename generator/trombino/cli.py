@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -76,6 +77,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         result = build(source, output, base_url=args.base_url, strict=args.strict, check_links=args.check_links)
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except jinja2.TemplateNotFound as exc:
+        print(f"error: template '{exc.name}' not found in the theme chain", file=sys.stderr)
         return 1
     except jinja2.TemplateError as exc:
         location = f"{getattr(exc, 'filename', None) or getattr(exc, 'name', None) or 'template'}:{getattr(exc, 'lineno', None) or 1}:1"
@@ -161,3 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except Exception as exc:  # a bug, not bad input: say so briefly, traceback on request
+        if os.environ.get("TROMBINO_DEBUG"):
+            raise
+        print(f"trombino: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("Please report it; set TROMBINO_DEBUG=1 to see the traceback.", file=sys.stderr)
+        return 2

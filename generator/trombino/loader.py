@@ -23,6 +23,7 @@ from trombino.diagnostics import Diagnostic, Diagnostics
 from trombino.frontmatter import decode_source, parse_front_matter, split_front_matter
 from trombino.markup import MENTION_RE, TAG_RE, MarkdownRenderer, locate
 from trombino.model import Availability, Commitment, Config, Opening, Person, Post, Site, Tag, Team
+from trombino.privacy import HIDEABLE
 from trombino.schema import OPENING_ONLY, PERSON_FIELDS, POST_FIELDS, SLUG_RE, TEAM_FIELDS, Record, Validator
 from trombino.text import default_sort_name, fold, slugify, tag_key, tag_slug
 
@@ -79,9 +80,13 @@ def discover(root: Path, diagnostics: Diagnostics) -> list[SourceFile]:
         base = content / folder
         if not base.is_dir():
             continue
+        inside: dict[Path, bool] = {}
         for path in sorted(base.glob(pattern)):
             relative = path.relative_to(root).as_posix()
-            if not path.resolve().is_relative_to(real_root):
+            parent = path.parent
+            if parent not in inside:  # resolve each folder once, not each file
+                inside[parent] = parent.resolve().is_relative_to(real_root)
+            if not inside[parent] or (path.is_symlink() and not path.resolve().is_relative_to(real_root)):
                 diagnostics.error(relative, 1, 1, "symbolic link points outside the site folder; it was not read")
                 continue
             if not path.is_file():
@@ -237,10 +242,9 @@ class _Resolver:
         commitments = tuple(Commitment(c["what"], c["share"], c.get("until"), c.get("link")) for c in values.get("commitments", []) if "what" in c and "share" in c)
         photo = self.photo(path, values.get("photo"), record)
         private = tuple(values.get("private", ()))
-        known = {f.name for f in PERSON_FIELDS}
         for index, name in enumerate(private):
-            if name not in known:
-                self.error(path, record.at(f"private[{index}]"), f"'private' names an unknown field '{name}'")
+            if name not in HIDEABLE:
+                self.error(path, record.at(f"private[{index}]"), f"'private' cannot hide '{name}': it can hide {', '.join(sorted(HIDEABLE))}")
         joined, left = values.get("joined"), values.get("left")
         if joined and left and left < joined:
             self.error(path, record.at("left"), f"'left' ({left}) is before 'joined' ({joined})")
@@ -491,9 +495,6 @@ def resolve(root: Path, config: Config, files: list[ParsedFile], diagnostics: Di
             for member in cycle[:-1]:
                 people[member] = Person(**{**people[member].__dict__, "manager": None})
     for person in people.values():
-        for index, name in enumerate(person.private):
-            if name in ("name",):
-                resolver.error(person.source_path, at(person.source_path, f"private[{index}]"), "'name' cannot be private")
         if person.booked_share > 100:
             resolver.error(person.source_path, at(person.source_path, "commitments"), f"commitments add up to {person.booked_share} %, more than 100 %")
 
