@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from trombino.build import build
 from trombino.linkcheck import check_links
@@ -126,7 +128,7 @@ def test_theme_override_extends_default(make_site, tmp_path: Path) -> None:
     home = (out / "index.html").read_text()
     assert '<p id="corp-note">Corp!</p>' in home and "Recent updates" in home
     css = [p for p in (out / "static").iterdir() if p.name.startswith("style.")]
-    assert len(css) == 1 and css[0].read_text() == "body { color: red; }"
+    assert len(css) == 1 and css[0].read_text() == "body{color:red}\n"  # the site's own file, minified
 
 
 def test_unknown_theme_is_a_located_error(make_site) -> None:
@@ -211,13 +213,14 @@ def test_hostile_content_is_neutralised_in_every_page(make_site, tmp_path: Path)
         assert "<script>alert" not in text and "<svg onload" not in text and "<b onmouseover" not in text, page
 
 
-def test_photos_are_copied(make_site, tmp_path: Path) -> None:
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-    site = make_site({**MINIMAL_SITE, "content/people/photos/zoe.png": png, "content/people/zoe.md": "---\nname: Zoé\nphoto: photos/zoe.png\n---\n"})
+def test_photos_are_published_as_thumbnails(make_site, tmp_path: Path) -> None:
+    png = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(png, "PNG")
+    site = make_site({**MINIMAL_SITE, "content/people/photos/zoe.png": png.getvalue(), "content/people/zoe.md": "---\nname: Zoé\nphoto: photos/zoe.png\n---\n"})
     out = tmp_path / "out"
     assert build(site, out).ok
-    assert (out / "people/zoe/photo.png").read_bytes() == png
-    assert 'src="../../people/zoe/photo.png"' in (out / "people/zoe/index.html").read_text()
+    assert Image.open(out / "people/zoe/photo-256.jpg").size == (256, 256)  # details in test_photos.py
+    assert 'src="../../people/zoe/photo-256.jpg"' in (out / "people/zoe/index.html").read_text()
 
 
 def test_former_colleague_keeps_page_but_leaves_directory(make_site, tmp_path: Path) -> None:

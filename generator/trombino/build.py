@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 from urllib.parse import urlsplit
 
@@ -19,7 +19,9 @@ from trombino.loader import LoadResult, ParseCache, load_site
 from trombino.model import Site
 from trombino.privacy import publish
 from trombino.pages import PAGE_SOURCES, PageSource, all_pages
+from trombino.photos import Photo, PhotoCache, Portraits, portraits
 from trombino.render import Renderer
+from trombino.template_messages import template_faults
 from trombino.theme import Theme
 from trombino.write import SiteWriter
 
@@ -49,18 +51,7 @@ def with_base_url(site: Site, base_url: str | None) -> Site:
     return replace(site, config=replace(site.config, base_url=base_url))
 
 
-def photo_outputs(site: Site) -> dict[str, str]:
-    """Output path of each published photo, by person slug."""
-    hidden = set(site.config.hidden_fields)
-    result = {}
-    for person in site.people.values():
-        if person.photo and "photo" not in hidden and "photo" not in person.private:
-            suffix = Path(person.photo).suffix.lower()
-            result[person.slug] = f"people/{person.slug}/photo{suffix}"
-    return result
-
-
-def render_pages(site: Site, theme: Theme, photos: dict[str, str], sources: list[PageSource], extra_head: str = "") -> Iterator[tuple[str, bytes]]:
+def render_pages(site: Site, theme: Theme, photos: Mapping[str, Photo], sources: list[PageSource], extra_head: str = "") -> Iterator[tuple[str, bytes]]:
     """Every page of ``sources``, rendered: (output path, bytes), in order."""
     index = Index(site)
     renderer = Renderer(site, index, theme, photos=photos, extra_head=extra_head)
@@ -69,7 +60,7 @@ def render_pages(site: Site, theme: Theme, photos: dict[str, str], sources: list
 
 
 # How pages become bytes; `trombino serve` passes one that re-renders only what changed.
-PageRenderer = Callable[[Site, Theme, dict[str, str], list[PageSource], str], Iterable[tuple[str, bytes]]]
+PageRenderer = Callable[[Site, Theme, Mapping[str, Photo], list[PageSource], str], Iterable[tuple[str, bytes]]]
 
 
 def render_site(
@@ -80,17 +71,19 @@ def render_site(
     extra_head: str = "",
     sources: list[PageSource] | None = None,
     render: PageRenderer = render_pages,
+    theme: Theme | None = None,
+    people: Portraits | None = None,
 ) -> int:
-    theme = Theme(source, site.config.theme)
-    photos = photo_outputs(site)
+    theme = theme or Theme(source, site.config.theme)
+    people = people or portraits(site, source, PhotoCache())
     count = 0
-    for path, data in render(site, theme, photos, sources or PAGE_SOURCES, extra_head):
+    for path, data in render(site, theme, people.photos, sources or PAGE_SOURCES, extra_head):
         writer.write(path, data)
         count += 1
     for asset in theme.assets.values():
-        writer.copy(asset.output_path, asset.source)
-    for slug, output in photos.items():
-        writer.copy(output, source / site.people[slug].photo)  # type: ignore[operator]
+        writer.write(asset.output_path, asset.content)
+    for path, data in people.files:
+        writer.write(path, data)
     return count
 
 
@@ -105,11 +98,14 @@ def build(
     check_links: bool = False,
     render: PageRenderer = render_pages,
     writer: SiteWriter | None = None,
+    generations: Path | None = None,
+    photo_cache: PhotoCache | None = None,
 ) -> BuildResult:
     """Validate, then render into a staging folder swapped in only on success.
 
     ``render`` and ``writer`` are for ``trombino serve``: an incremental renderer
     and a writer that updates its folder in place (see :mod:`trombino.incremental`).
+    ``photo_cache`` keeps thumbnails between builds (see :mod:`trombino.photos`).
     """
     started = time.perf_counter()
     loaded = load_site(source, cache)
@@ -117,16 +113,23 @@ def build(
     if errors or loaded.site is None:
         return BuildResult(loaded.diagnostics, False, seconds=time.perf_counter() - started)
     site = publish(with_base_url(loaded.site, base_url))
-    writer = writer or SiteWriter(output)
+    # Faults only the theme and the photos reveal still leave the previous site untouched.
+    theme = Theme(source, site.config.theme)
+    people = portraits(site, source, photo_cache or PhotoCache())
+    site = people.published(site)
+    late = template_faults(theme, source, site.config.language) + list(people.diagnostics)
+    if any(d.level == "error" or strict for d in late):
+        return BuildResult(loaded.diagnostics + late, False, seconds=time.perf_counter() - started)
+    writer = writer or SiteWriter(output, generations)
     try:
-        pages = render_site(site, source, writer, extra_head=extra_head, render=render)
+        pages = render_site(site, source, writer, extra_head=extra_head, render=render, theme=theme, people=people)
         broken = linkcheck.check_links(writer.staging, urlsplit(site.config.base_url).path or "/") if check_links else []
         if broken:
             writer.abort()
-            diagnostics = loaded.diagnostics + [Diagnostic(b.page, 1, 1, f"broken link to {b.target}") for b in broken]
+            diagnostics = loaded.diagnostics + [Diagnostic(b.page, b.line, 1, f"broken link to {b.target}") for b in broken]
             return BuildResult(diagnostics, False, pages, seconds=time.perf_counter() - started, broken_links=broken)
         writer.commit()
     except BaseException:
         writer.abort()
         raise
-    return BuildResult(loaded.diagnostics, True, pages, writer.written, writer.linked, time.perf_counter() - started, site)
+    return BuildResult(loaded.diagnostics + late, True, pages, writer.written, writer.linked, time.perf_counter() - started, site)

@@ -11,6 +11,7 @@ import jinja2
 
 from trombino import __version__
 from trombino.diagnostics import FORMATTERS, Diagnostic, summary
+from trombino.vcs import VcsError
 from trombino.write import OutputError
 
 
@@ -45,36 +46,73 @@ def _changed_files(source: Path, files: list[str], since: str | None) -> set[str
     return result
 
 
+def _parse_cache(args: argparse.Namespace):  # noqa: ANN202
+    """The on-disk parse cache the command should use, or None with --no-cache."""
+    from trombino.cache import CACHE_DIR_NAME, DiskParseCache
+
+    if args.no_cache:
+        return None
+    folder = Path(args.cache_dir) if args.cache_dir else Path(args.source) / CACHE_DIR_NAME
+    return DiskParseCache(folder)
+
+
+def with_cache_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--cache-dir", metavar="DIR", help="where parse results are cached between runs (default: SOURCE/.trombino-cache)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    return p
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from trombino.loader import load_site
 
     source = Path(args.source)
-    result = load_site(source)
-    changed = _changed_files(source, args.changed or [], args.since)
-    diagnostics = _order(result.diagnostics, changed)
+    cache = _parse_cache(args)
+    result = load_site(source, cache)
+    if cache is not None:
+        cache.save()
+    try:
+        changed = _changed_files(source, args.changed or [], args.since)
+    except VcsError as exc:
+        print(f"error: --since {args.since}: {exc}", file=sys.stderr)
+        return 2
+    found = list(result.diagnostics)
+    if result.site is not None:  # the theme's messages too, as `build` checks them before rendering
+        from trombino.template_messages import template_faults
+        from trombino.theme import Theme
+
+        found += template_faults(Theme(source, result.site.config.theme), source, result.site.config.language)
+    diagnostics = _order(found, changed)
     if args.strict:
         diagnostics = [Diagnostic(d.path, d.line, d.column, d.message, "error") for d in diagnostics]
     _emit(diagnostics, args.format)
     errors = [d for d in diagnostics if d.level == "error"]
-    if args.format == "text":
-        if changed:
-            own = [d for d in diagnostics if d.path in changed]
-            others = len(diagnostics) - len(own)
-            print(("Your files: " + summary(own)) if own else "Your files: no problems found.", file=sys.stderr)
-            if others:
-                print(f"Elsewhere: {summary([d for d in diagnostics if d.path not in changed])}", file=sys.stderr)
-        else:
-            print(summary(diagnostics), file=sys.stderr)
+    # The human summary goes to stderr in every format, so stdout stays machine-readable.
+    if changed:
+        own = [d for d in diagnostics if d.path in changed]
+        others = len(diagnostics) - len(own)
+        print(("Your files: " + summary(own)) if own else "Your files: no problems found.", file=sys.stderr)
+        if others:
+            print(f"Elsewhere: {summary([d for d in diagnostics if d.path not in changed])}", file=sys.stderr)
+    else:
+        print(summary(diagnostics), file=sys.stderr)
     return 1 if errors else 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from trombino.build import build
+    from trombino.photos import PhotoCache
 
     source = Path(args.source)
     output = Path(args.output) if args.output else source / "site"
+    cache = _parse_cache(args)
     try:
-        result = build(source, output, base_url=args.base_url, strict=args.strict, check_links=args.check_links)
+        generations = cache.folder / "generations" if cache is not None else None
+        photos = PhotoCache(cache.folder / "photos") if cache is not None else None
+        result = build(source, output, base_url=args.base_url, strict=args.strict, check_links=args.check_links, cache=cache, generations=generations, photo_cache=photos)
+        if cache is not None:
+            cache.save()
+        if photos is not None and result.ok:
+            photos.prune()
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -119,6 +157,135 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(Path(args.source), host=args.host, port=args.port, open_browser=args.open)
 
 
+def _load_clean(source: Path):  # noqa: ANN202 - Site | None
+    """The site, or None after printing its errors: these commands act on sound content only."""
+    from trombino.loader import load_site
+
+    result = load_site(source)
+    if not result.ok:
+        errors = [d for d in result.diagnostics if d.level == "error"]
+        _emit(errors, "text", sys.stderr)
+        print(f"{summary(errors)} Fix them first (trombino check).", file=sys.stderr)
+        return None
+    return result.site
+
+
+def cmd_codeowners(args: argparse.Namespace) -> int:
+    from trombino.codeowners import codeowners_text, ownership
+    from trombino.derive import Index
+    from trombino.vcs import repository_prefix
+    from trombino.write import replace_file
+
+    if args.check and not args.output:
+        print("error: --check compares with the file named by --output", file=sys.stderr)
+        return 2
+    source = Path(args.source)
+    site = _load_clean(source)
+    if site is None:
+        return 1
+    result = ownership(site, Index(site), args.platform, repository_prefix(source))
+    text = codeowners_text(result, args.platform)
+    if result.unowned_people:
+        count = len(result.unowned_people)
+        print(f"{count} {'person has' if count == 1 else 'people have'} no {args.platform} handle, so nobody is asked to review their profile: {', '.join(result.unowned_people)}", file=sys.stderr)
+    if result.unowned_teams:
+        print(f"Team files without an owner (no lead with a {args.platform} handle): {', '.join(result.unowned_teams)}", file=sys.stderr)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    output = Path(args.output)
+    if args.check:
+        current = output.read_text(encoding="utf-8") if output.is_file() else None
+        if current != text:
+            print(f"{output} is out of date: run trombino codeowners --platform {args.platform} --output {output}", file=sys.stderr)
+            return 1
+        print(f"{output} is up to date.", file=sys.stderr)
+        return 0
+    replace_file(output, text.encode("utf-8"))
+    print(f"Wrote {output}: {len(result.rules)} rules.", file=sys.stderr)
+    return 0
+
+
+def _suggest_slugs(args: argparse.Namespace, site, source: Path) -> list[str]:  # noqa: ANN001
+    """Who to make suggestions for: one slug, everyone, or the people a change touches."""
+    from trombino.vcs import changed_since
+
+    if args.all:
+        return [p.slug for p in site.current_people]
+    if args.since:
+        changed = changed_since(source, args.since)
+        slugs = {p.slug for p in site.people.values() if p.source_path in changed}
+        slugs |= {post.author for post in site.posts if post.source_path in changed}
+        return [slug for slug in site.people if slug in slugs]  # A–Z
+    return [args.slug]
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    import difflib
+
+    from trombino.derive import Index
+    from trombino.suggest import SuggestError, apply, propose
+
+    if sum(bool(x) for x in (args.slug, args.all, args.since)) != 1:
+        print("error: give one of SLUG, --all or --since GIT_REF", file=sys.stderr)
+        return 2
+    source = Path(args.source)
+    site = _load_clean(source)
+    if site is None:
+        return 1
+    try:
+        slugs = _suggest_slugs(args, site, source)
+    except VcsError as exc:
+        print(f"error: --since {args.since}: {exc}", file=sys.stderr)
+        return 2
+    index = Index(site)
+    failed = False
+    proposed = 0
+    for slug in slugs:
+        if slug not in site.people:
+            hint = difflib.get_close_matches(slug, list(site.people), n=1)
+            print(f"error: unknown person '{slug}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""), file=sys.stderr)
+            failed = True
+            continue
+        try:
+            proposal = propose(source, site, index, slug, field=args.field, min_posts=args.min_posts, window_days=args.days)
+            if proposal is None:
+                if args.slug:
+                    print(f"{slug}: nothing to suggest", file=sys.stderr)
+                continue
+            proposed += 1
+            sys.stdout.write(proposal.diff())
+            print(proposal.explain(), file=sys.stderr)
+            if args.apply:
+                apply(source, proposal)
+                print(f"Updated {proposal.path}", file=sys.stderr)
+        except SuggestError as exc:
+            print(f"{site.people[slug].source_path}: {exc}", file=sys.stderr)
+            failed = True
+    if not args.slug:
+        print(f"Suggestions for {proposed} of {len(slugs)} people.", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    import json
+
+    from trombino.derive import Index
+    from trombino.privacy import publish
+    from trombino.stats import site_stats, stats_json, stats_table
+
+    site = _load_clean(Path(args.source))
+    if site is None:
+        return 1
+    site = publish(site)  # the numbers the /stats/ page shows: hidden fields count as missing
+    stats = site_stats(site, Index(site))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(stats_json(stats), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(stats_table(stats, site.config.title, site.config.stale_after_days))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="trombino", description="Build a company's people directory from Markdown files.")
     main_parser.add_argument("--version", action="version", version=f"trombino {__version__}")
@@ -128,14 +295,14 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--source", default=".", metavar="DIR", help="site folder holding trombino.yaml and content/ (default: .)")
         return p
 
-    check = with_source(commands.add_parser("check", help="validate the content; exit 1 on any error"))
+    check = with_cache_options(with_source(commands.add_parser("check", help="validate the content; exit 1 on any error")))
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="output format (default: text)")
     check.add_argument("--changed", nargs="+", metavar="FILE", help="files changed by a pull request: their faults come first")
     check.add_argument("--since", metavar="GIT_REF", help="treat files changed since GIT_REF as changed")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.set_defaults(func=cmd_check)
 
-    build = with_source(commands.add_parser("build", help="validate, then build the site"))
+    build = with_cache_options(with_source(commands.add_parser("build", help="validate, then build the site")))
     build.add_argument("--output", metavar="DIR", help="output folder (default: SOURCE/site)")
     build.add_argument("--base-url", metavar="URL", help="public URL of the site (overrides base_url)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -150,10 +317,30 @@ def parser() -> argparse.ArgumentParser:
     new.set_defaults(func=cmd_new)
 
     serve = with_source(commands.add_parser("serve", help="build, serve locally and rebuild on change"))
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
     serve.set_defaults(func=cmd_serve)
+
+    owners = with_source(commands.add_parser("codeowners", help="write CODEOWNERS: people own their profile, leads their team file"))
+    owners.add_argument("--platform", choices=("github", "gitlab"), default="github", help="which handle field to use (default: github)")
+    owners.add_argument("--output", metavar="FILE", help="write to FILE (e.g. .github/CODEOWNERS) instead of printing")
+    owners.add_argument("--check", action="store_true", help="with --output: exit 1 if FILE is not up to date, change nothing")
+    owners.set_defaults(func=cmd_codeowners)
+
+    suggest = with_source(commands.add_parser("suggest", help="propose profile additions from a person's own updates, as a diff"))
+    suggest.add_argument("slug", nargs="?", help="the person's slug")
+    suggest.add_argument("--all", action="store_true", help="everyone")
+    suggest.add_argument("--since", metavar="GIT_REF", help="the people whose profile or updates changed since GIT_REF")
+    suggest.add_argument("--apply", action="store_true", help="write the change into the profile file(s)")
+    suggest.add_argument("--min-posts", type=int, default=3, metavar="N", help="updates a tag needs within the window (default: 3)")
+    suggest.add_argument("--days", type=int, default=365, metavar="N", help="the window, in days before the newest content (default: 365)")
+    suggest.add_argument("--field", choices=("skills", "interests", "ask_me_about"), default="skills", help="the list to add to (default: skills)")
+    suggest.set_defaults(func=cmd_suggest)
+
+    stats = with_source(commands.add_parser("stats", help="adoption statistics: completeness, activity, stale profiles, top tags"))
+    stats.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    stats.set_defaults(func=cmd_stats)
     return main_parser
 
 

@@ -110,6 +110,13 @@ class Index:
                 result[post.in_reply_to].append(post)
         return {k: tuple(v) for k, v in result.items()}
 
+    @cached_property
+    def views(self):  # noqa: ANN201 - trombino.views.Views, imported lazily (it builds on this module)
+        """The heavier derived views (experts, cloud, timelines, org chart), each computed once per build."""
+        from trombino.views import Views
+
+        return Views(self.site, self)
+
     def team_tree(self) -> tuple[TeamNode, ...]:
         def build(parent: str | None) -> tuple[TeamNode, ...]:
             return tuple(TeamNode(team, build(team.slug)) for team in self.children_of.get(parent, ()))

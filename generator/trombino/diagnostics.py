@@ -6,7 +6,9 @@ so one run reports every fault at once.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Literal
 
@@ -22,8 +24,17 @@ class Diagnostic:
     level: Level = "error"
 
     def format(self) -> str:
-        prefix = f"{self.path}:{self.line}:{self.column}: "
-        return prefix + ("warning: " if self.level == "warning" else "") + self.message
+        prefix = f"{printable(self.path)}:{self.line}:{self.column}: "
+        return prefix + ("warning: " if self.level == "warning" else "") + printable(self.message)
+
+
+# Control and bidirectional-override characters in a file name or a quoted value
+# would split one diagnostic into several lines or disguise a path: shown escaped.
+_UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    return _UNPRINTABLE_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass
@@ -79,7 +90,29 @@ def format_github(diagnostics: Iterable[Diagnostic]) -> str:
     return "".join(lines)
 
 
-FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
+def format_gitlab(diagnostics: Iterable[Diagnostic]) -> str:
+    """A GitLab Code Quality report: merge requests show the faults in their widget and diff."""
+    issues = []
+    seen: dict[str, int] = {}
+    for d in diagnostics:
+        # Without the line, so an unchanged fault keeps its identity when lines above it move;
+        # with a counter, so two identical faults in one file stay two.
+        identity = f"{d.path}\0{d.level}\0{d.message}"
+        seen[identity] = seen.get(identity, 0) + 1
+        identity += f"\0{seen[identity]}"
+        issues.append(
+            {
+                "description": d.message,
+                "check_name": "trombino",
+                "fingerprint": hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32],
+                "severity": "major" if d.level == "error" else "minor",
+                "location": {"path": d.path, "lines": {"begin": d.line}},
+            }
+        )
+    return json.dumps(issues, ensure_ascii=False, indent=2) + "\n"
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "github": format_github, "gitlab": format_gitlab}
 
 
 def summary(diagnostics: list[Diagnostic]) -> str:
@@ -97,5 +130,5 @@ def summary(diagnostics: list[Diagnostic]) -> str:
             words.append(f"{errors} error{'s' if errors != 1 else ''}")
         if warnings:
             words.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-        parts.append(f"{' and '.join(words)} in {path}")
+        parts.append(f"{' and '.join(words)} in {printable(path)}")
     return "; ".join(parts) + "."

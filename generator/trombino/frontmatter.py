@@ -6,6 +6,7 @@ Nothing here raises on bad input: problems come back as diagnostics.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -21,6 +22,9 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_FRONT_MATTER_BYTES = 256 * 1024
 MAX_FRONT_MATTER_NODES = 20_000
 MAX_NESTING = 32
+
+
+_YAML_ONLY_BREAK_RE = re.compile("[\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,13 @@ def parse_front_matter(source: SourceText) -> tuple[yaml.MappingNode | None, lis
     path, offset = source.path, source.front_line
     if len(source.front.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
         return None, [Diagnostic(path, offset, 1, f"front matter is too large (the limit is {MAX_FRONT_MATTER_BYTES:,} bytes)")]
+    separator = _YAML_ONLY_BREAK_RE.search(source.front)
+    if separator:
+        # YAML counts these as line breaks and editors do not: every later location would be wrong.
+        line = source.front.count("\n", 0, separator.start()) + offset
+        column = separator.start() - (source.front.rfind("\n", 0, separator.start()) + 1) + 1
+        name = {"\x85": "NEL (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)", "\u2029": "PARAGRAPH SEPARATOR (U+2029)"}[separator.group()]
+        return None, [Diagnostic(path, line, column, f"front matter contains the invisible character {name}, which YAML reads as a line break; remove it")]
     if "*" in source.front:
         alias = _first_alias(source.front)
         if alias is not None:
@@ -119,6 +130,11 @@ def parse_front_matter(source: SourceText) -> tuple[yaml.MappingNode | None, lis
         problem = exc.problem or exc.context or "invalid YAML"
         hint = ""
         lines = source.front.split("\n")
+        # An error at the end of the YAML text: in a Markdown file that is the closing
+        # fence; trombino.yaml has no fence, so point at its last character instead.
+        has_fence = source.body_line > source.front_line
+        if mark and not has_fence and mark.line >= len(lines):
+            line, column = len(lines) - 1 + offset, len(lines[-1]) + 1
         if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
             hint = " (YAML does not allow tabs for indentation; use spaces)"
         return None, [Diagnostic(path, line, column, f"malformed YAML front matter: {problem}{hint}")]

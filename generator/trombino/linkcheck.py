@@ -13,28 +13,31 @@ from urllib.parse import unquote, urlsplit
 class BrokenLink:
     page: str  # output path of the page, relative to the site root
     target: str
+    line: int = 1  # where the link stands in the page's HTML, to find the template that wrote it
 
     def format(self) -> str:
-        return f"{self.page}: broken link to {self.target}"
+        return f"{self.page}:{self.line}: broken link to {self.target}"
 
 
 class _LinkCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
+        self.links: list[tuple[str, int]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line = self.getpos()[0]
         for name, value in attrs:
             if value and name in ("href", "src"):
-                self.links.append(value)
+                self.links.append((value, line))
             elif value and name == "srcset":
-                self.links.extend(part.strip().split(" ")[0] for part in value.split(",") if part.strip())
+                self.links.extend((part.strip().split(" ")[0], line) for part in value.split(",") if part.strip())
 
 
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 
-def links_of(html: str) -> list[str]:
+def links_of(html: str) -> list[tuple[str, int]]:
+    """Every href, src and srcset URL of a page, with its line."""
     collector = _LinkCollector()
     collector.feed(html)
     return collector.links
@@ -63,11 +66,11 @@ def check_links(site: Path, base_path: str = "/") -> list[BrokenLink]:
     root = site.resolve()
     for page in sorted(root.rglob("*.html")):
         html = page.read_text(encoding="utf-8", errors="replace")
-        for link in links_of(html):
+        for link, line in links_of(html):
             candidate = link
             if link.startswith("/") and not link.startswith("//"):
                 if not link.startswith(base_path):
-                    broken.add(BrokenLink(page.relative_to(root).as_posix(), link))
+                    broken.add(BrokenLink(page.relative_to(root).as_posix(), link, line))
                     continue
                 candidate = "/" + link[len(base_path):]
             target = resolve_target(root, page, candidate)
@@ -78,5 +81,5 @@ def check_links(site: Path, base_path: str = "/") -> list[BrokenLink]:
             except OSError:
                 resolved = target
             if not resolved.is_relative_to(root) or not (resolved.is_file() or (resolved.is_dir() and (resolved / "index.html").is_file())):
-                broken.add(BrokenLink(page.relative_to(root).as_posix(), link))
+                broken.add(BrokenLink(page.relative_to(root).as_posix(), link, line))
     return sorted(broken)

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Callable, Iterable, Iterator
 
+from trombino import search
 from trombino.derive import Index
 from trombino.model import Site
+from trombino.stats import site_stats
 from trombino.text import fold
 
 HOME_POSTS = 15
@@ -32,7 +34,7 @@ def url_of(path: str) -> str:
 
 
 def home_pages(site: Site, index: Index) -> Iterator[Page]:
-    yield Page("index.html", "home.html", {"recent": site.posts[:HOME_POSTS]})
+    yield Page("index.html", "home.html", {"recent": site.posts[:HOME_POSTS], **_views_context("cloud_context", site, index)})
 
 
 def directory_pages(site: Site, index: Index) -> Iterator[Page]:
@@ -58,6 +60,7 @@ def person_pages(site: Site, index: Index) -> Iterator[Page]:
                 "chain": index.manager_chain(person.slug),
                 "last_post": index.last_post_date(person.slug),
                 "stale": index.is_stale(person),
+                **_views_context("person_context", site, index, person.slug),
             },
         )
 
@@ -75,6 +78,7 @@ def team_pages(site: Site, index: Index) -> Iterator[Page]:
                 "ancestors": index.team_ancestors(team.slug),
                 "children": index.children_of.get(team.slug, ()),
                 "posts": index.posts_by_team.get(team.slug, ())[:HOME_POSTS],
+                **_views_context("team_context", site, index, team.slug),
             },
         )
 
@@ -101,20 +105,44 @@ def tag_pages(site: Site, index: Index) -> Iterator[Page]:
                 "tag": tag,
                 "people": index.people_by_tag.get(tag.key, ()),
                 "posts": index.posts_by_tag.get(tag.key, ()),
+                **_views_context("tag_context", site, index, tag.key),
             },
         )
 
 
 def tag_index_pages(site: Site, index: Index) -> Iterator[Page]:
-    yield Page("tags/index.html", "tags.html", {})
+    yield Page("tags/index.html", "tags.html", _views_context("cloud_context", site, index))
 
 
 def search_pages(site: Site, index: Index) -> Iterator[Page]:
-    yield Page("search/index.html", "search.html", {})
+    """The search page and the index files it loads (see trombino.search)."""
+    page = search.search_page(site, index)
+    for file in (page.people, *page.updates):
+        yield Page(search.INDEX_FOLDER + file.name, "", {"body": file.body}, kind="raw")
+    yield Page("search/index.html", "search.html", {"search": page, "index_folder": search.INDEX_FOLDER})
 
 
 def not_found_pages(site: Site, index: Index) -> Iterator[Page]:
     yield Page("404.html", "404.html", {"absolute_links": True})
+
+
+def _views_context(name: str, site: Site, index: Index, *args: str) -> dict[str, Any]:
+    """Context from trombino.views.pages (imported here, lazily: it builds on this module's Page)."""
+    from trombino.views import pages as view_pages
+
+    return getattr(view_pages, name)(site, index, *args)
+
+
+def view_pages(site: Site, index: Index) -> Iterator[Page]:
+    """Experts, timelines, org chart, feeds, JSON API and vCards (trombino.views)."""
+    from trombino.views.pages import view_pages as sources
+
+    yield from sources(site, index)
+
+
+def stats_pages(site: Site, index: Index) -> Iterator[Page]:
+    """Adoption statistics for admins (trombino.stats, also printed by `trombino stats`)."""
+    yield Page("stats/index.html", "stats.html", {"stats": site_stats(site, index)})
 
 
 PageSource = Callable[[Site, Index], Iterable[Page]]
@@ -129,6 +157,8 @@ PAGE_SOURCES: list[PageSource] = [
     tag_index_pages,
     search_pages,
     not_found_pages,
+    view_pages,
+    stats_pages,
 ]
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from types import MappingProxyType
+from typing import Iterable, Mapping
 
-from trombino.model import Person, Site
+from trombino.model import Person, Post, Site, Tag, Team
 
 # Fields that can be hidden: every profile field but the name and the slug.
 HIDEABLE = frozenset(f.name for f in dataclasses.fields(Person)) - {"slug", "name", "source_path", "sort_key", "former", "left", "bio_html", "private"} | {"bio"}
@@ -28,7 +29,43 @@ def published_person(person: Person, site_hidden: frozenset[str]) -> Person:
 
 
 def publish(site: Site) -> Site:
-    """The site as it may be published: without any hidden field."""
+    """The site as it may be published: without any hidden field, nor anything derived from one.
+
+    A post's team defaults to its author's first team, a team named only in a
+    profile exists because of it, and a tag exists because someone declared it:
+    those go too when the field they came from is hidden.
+    """
     site_hidden = frozenset(site.config.hidden_fields)
     people = {slug: published_person(p, site_hidden) for slug, p in site.people.items()}
-    return dataclasses.replace(site, people=MappingProxyType(people))
+    posts = tuple(_published_post(post, site.people.get(post.author), people.get(post.author)) for post in site.posts)
+    teams = _referenced_teams(site.teams, people.values(), posts)
+    tags = _referenced_tags(site.tags, people.values(), posts)
+    return dataclasses.replace(site, people=MappingProxyType(people), posts=posts, teams=MappingProxyType(teams), tags=MappingProxyType(tags))
+
+
+def _published_post(post: Post, author: Person | None, published: Person | None) -> Post:
+    if author is None or published is None or post.team is None or post.team in published.teams or post.team not in author.teams:
+        return post
+    return dataclasses.replace(post, team=None)  # the author hides their teams: the post does not tell them
+
+
+def _referenced_teams(teams: Mapping[str, Team], people: Iterable[Person], posts: tuple[Post, ...]) -> dict[str, Team]:
+    """Teams with a file, or named by a published profile or post (and their ancestors)."""
+    named = {t for p in people for t in p.teams} | {p.team for p in posts if p.team}
+    keep = {slug for slug, team in teams.items() if team.source_path is not None or slug in named}
+    for slug in list(keep):
+        parent = teams[slug].parent
+        while parent and parent in teams and parent not in keep:
+            keep.add(parent)
+            parent = teams[parent].parent
+    return {slug: team for slug, team in teams.items() if slug in keep}
+
+
+def _referenced_tags(tags: Mapping[str, Tag], people: Iterable[Person], posts: tuple[Post, ...]) -> dict[str, Tag]:
+    """Tags still declared by a published profile or used by a post."""
+    used = {key for p in people for key in p.declared}
+    for post in posts:
+        used.update(post.tags)
+        if post.opening:
+            used.update(post.opening.required_skills + post.opening.nice_to_have)
+    return {key: tag for key, tag in tags.items() if key in used}

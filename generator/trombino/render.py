@@ -7,9 +7,9 @@ from elsewhere, use absolute URLs built from ``base_url``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date
+from typing import Mapping
 from urllib.parse import quote
 
 import jinja2
@@ -21,14 +21,21 @@ from trombino.i18n import Translator
 from trombino.markup import resolve_placeholders
 from trombino.model import Post, Site
 from trombino.pages import Page, url_of
-from trombino.text import initials
+from trombino.photos import SIZES as PHOTO_SIZES, Photo, avatar_path
+from trombino.views.places import location_anchor
+from trombino.text import avatar_hue, initials
 from trombino.theme import Theme
 
 # Main navigation: (path, message key); later features append to it.
 NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("people/", "nav_people"),
+    ("faces/", "nav_faces"),
     ("teams/", "nav_teams"),
+    ("experts/", "nav_experts"),
     ("tags/", "nav_tags"),
+    ("updates/", "nav_updates"),
+    ("org/", "nav_org"),
+    ("openings/", "nav_openings"),
 )
 
 # Field names whose value may be hidden site-wide or by the person.
@@ -38,7 +45,7 @@ PUBLISHABLE_FIELDS = ("email", "chat", "location", "timezone", "pronouns", "lang
 class Links:
     """URL helpers for one page; every URL is relative to that page."""
 
-    def __init__(self, site: Site, theme: Theme, page_path: str, *, absolute: bool = False, photos: dict[str, str] | None = None) -> None:
+    def __init__(self, site: Site, theme: Theme, page_path: str, *, absolute: bool = False, photos: Mapping[str, Photo] | None = None) -> None:
         self.site = site
         self.theme = theme
         self.page_path = page_path
@@ -71,9 +78,23 @@ class Links:
     def asset(self, name: str) -> str:
         return self.url(self.theme.assets[name].output_path)
 
-    def photo(self, slug: str) -> str | None:
-        path = self.photos.get(slug)
-        return self.url(path) if path else None
+    def photo(self, slug: str, size: int = PHOTO_SIZES[-1], image_format: str = "jpeg") -> str | None:
+        """One thumbnail of the person's photo (see trombino.photos), or None without a published photo."""
+        photo = self.photos.get(slug)
+        return self.url(photo.path(size, image_format)) if photo else None
+
+    def photo_srcset(self, slug: str, image_format: str) -> str:
+        """Every thumbnail size in one format, for ``srcset`` (browsers pick by ``sizes`` and pixel density)."""
+        photo = self.photos.get(slug)
+        return ", ".join(f"{self.url(photo.path(size, image_format))} {size}w" for size in PHOTO_SIZES) if photo else ""
+
+    def location(self, name: str) -> str:
+        """A place's section on the /locations/ page."""
+        return self.url("locations/") + "#" + location_anchor(name)
+
+    def avatar(self, slug: str) -> str:
+        """The initials avatar of someone without a published photo."""
+        return self.url(avatar_path(slug))
 
     def html(self, content: str) -> Markup:
         """User content with its tag and mention placeholders resolved for this page."""
@@ -99,7 +120,7 @@ def _days_between(a: date, b: date) -> int:
 
 
 class Renderer:
-    def __init__(self, site: Site, index: Index, theme: Theme, *, photos: dict[str, str] | None = None, extra_head: str = "") -> None:
+    def __init__(self, site: Site, index: Index, theme: Theme, *, photos: Mapping[str, Photo] | None = None, extra_head: str = "") -> None:
         self.site = site
         self.index = index
         self.theme = theme
@@ -124,11 +145,13 @@ class Renderer:
             assets=theme.assets,
             extra_head=Markup(extra_head),
             days_between=_days_between,
-            avatar_hue=lambda slug: int(hashlib.sha256(slug.encode()).hexdigest()[:4], 16) % 360,
+            avatar_hue=avatar_hue,
         )
         self.env.filters["date"] = lambda value, short=False: self.translate.date(value, short=short)
         self.env.filters["number"] = self.translate.number
-        self.env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+        # JSON for a <script type="application/json"> or a single-quoted attribute: no '<', '>', '&'
+        # or "'" left, so no value can close the element or the attribute it sits in.
+        self.env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027"))
         self._templates: dict[str, jinja2.Template] = {}
 
     def template(self, name: str) -> jinja2.Template:

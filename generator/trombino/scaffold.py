@@ -56,7 +56,10 @@ What happened? Replace this line with your update.
 """
 
 
-def _create(path: Path, text: str) -> Path:
+def _create(source: Path, path: Path, text: str) -> Path:
+    # A symbolic link on the way (content/posts/2026 -> /elsewhere) must not lead outside the site.
+    if not path.parent.resolve().is_relative_to(source.resolve()):
+        raise NewFileError(f"{path.parent} leads outside the site folder {source}; nothing was created")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         # O_EXCL: never overwrite an existing file, even in a race.
@@ -71,13 +74,16 @@ def _create(path: Path, text: str) -> Path:
 def new_person(source: Path, slug: str) -> Path:
     if not SLUG_RE.match(slug):
         raise NewFileError(f"'{slug}' is not a valid slug: use lowercase letters, digits and '-' (e.g. '{slugify(slug)}')")
-    return _create(source / "content" / "people" / f"{slug}.md", PERSON_TEMPLATE.replace("{slug}", slug))
+    return _create(source, source / "content" / "people" / f"{slug}.md", PERSON_TEMPLATE.replace("{slug}", slug))
 
 
 def new_post(source: Path, *, author: str | None, title: str | None, slug: str | None, now: datetime | None = None) -> Path:
     now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    for label, value in (("slug", slug), ("author", author)):
+        if value is not None and not SLUG_RE.match(value):
+            raise NewFileError(f"'{value}' is not a valid {label}: use lowercase letters, digits and '-' (e.g. '{slugify(value)}')")
     stem = slug or slugify(title or f"update-{now:%d-%H%M}")
     text = POST_TEMPLATE.format(author=author or "your-slug", date=now.isoformat())
     if title:
         text = text.replace("# title: Optional title", f"title: {json.dumps(title, ensure_ascii=False)}")
-    return _create(source / "content" / "posts" / f"{now:%Y}" / f"{now:%m}" / f"{stem}.md", text)
+    return _create(source, source / "content" / "posts" / f"{now:%Y}" / f"{now:%m}" / f"{stem}.md", text)

@@ -22,11 +22,19 @@ import yaml
 from trombino.diagnostics import Diagnostics
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Account names as the platforms allow them; CODEOWNERS rejects anything else.
+PLATFORMS = {"github": "GitHub", "gitlab": "GitLab"}
+HANDLE_RES = {
+    "github": re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$"),
+    "gitlab": re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,253}[A-Za-z0-9_-])?$"),
+}
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$")
 NULL_TAG = "tag:yaml.org,2002:null"
 MAX_TEXT = 2_000
 MAX_LIST_ITEMS = 500
+# Dates outside these years are typos, and near year 1 or 9999 date arithmetic overflows.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 @dataclass(frozen=True)
@@ -83,8 +91,8 @@ PERSON_FIELDS = (
     Field("left", "date", "Date the person left: their page stays, marked as former, but they leave lists and rankings.", example="2026-06-30"),
     Field("pronunciation", "text", "How to pronounce the name.", example='"ay-low-EEZ"'),
     Field("sort_name", "text", "Key for A–Z order (default: family name, then given names).", example="Fontaine Jean de la"),
-    Field("github", "text", "GitHub handle.", example="emarchand"),
-    Field("gitlab", "text", "GitLab handle.", example="emarchand"),
+    Field("github", "text", "GitHub user name; `trombino codeowners` makes the person the owner of their profile.", example="emarchand"),
+    Field("gitlab", "text", "GitLab user name; `trombino codeowners --platform gitlab` makes the person the owner of their profile.", example="emarchand"),
     Field("links", "links", "Other links, label → URL.", example='{Blog: "https://blog.example.org"}'),
     Field("photo", "text", "Photo file, relative to the profile file (JPEG, PNG, GIF or WebP).", example="photos/eloise.jpg"),
     Field("private", "texts", "Fields of this profile not to publish.", example="[email, chat]"),
@@ -309,9 +317,15 @@ class Validator:
         if not DATE_RE.match(text):
             return self.error(node, f"'{label}' must be a date like 2026-03-04, not '{text}'")
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError as exc:
             return self.error(node, f"invalid date '{text}' for '{label}': {exc}")
+        return self.in_range(node, day, text, label)
+
+    def in_range(self, node: yaml.Node, value: Any, text: str, label: str) -> Any:
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            return self.error(node, f"'{label}' must be between the years {MIN_YEAR} and {MAX_YEAR}, not '{text}'")
+        return value
 
     def datetime(self, node: yaml.Node, text: str, label: str) -> Any:
         if DATE_RE.match(text):
@@ -327,7 +341,7 @@ class Validator:
             return self.error(node, f"invalid date-time '{text}' for '{label}': {exc}")
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.default_tz)
-        return moment
+        return self.in_range(node, moment, text, label)
 
     def url(self, node: yaml.Node, text: str, label: str) -> Any:
         lowered = text.lower()

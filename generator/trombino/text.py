@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
-_SPECIAL_FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "ð": "d", "ı": "i"})
+_SPECIAL_FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"})
 
 
 def fold(text: str) -> str:
@@ -45,6 +46,11 @@ def slugify(text: str) -> str:
     """URL-safe slug from any text (file stems of posts, team names)."""
     slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
     return slug or "item"
+
+
+def avatar_hue(slug: str) -> int:
+    """Stable hue (0–359) of a person's initials avatar, the same on every page and in search."""
+    return int(hashlib.sha256(slug.encode()).hexdigest()[:4], 16) % 360
 
 
 def initials(name: str) -> str:

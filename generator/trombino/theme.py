@@ -3,6 +3,10 @@
 Templates and static files are looked up by relative name in each theme of
 the chain, first match wins. ``{% extends "default/base.html" %}`` reaches the
 built-in template explicitly, to extend it instead of replacing it.
+
+Static files are published under ``static/``; the themes' own CSS and JavaScript
+are minified (:mod:`trombino.minify`; vendored and ``*.min.*`` files are left
+as they are) and their names carry a hash of the published bytes.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from pathlib import Path
 
 import jinja2
 
+from trombino.minify import minify
+
 DEFAULT_THEME = Path(str(resources.files("trombino").joinpath("theme", "default")))
 FINGERPRINTED_SUFFIXES = (".css", ".js")
 
@@ -23,6 +29,7 @@ class Asset:
     name: str  # logical name, e.g. "style.css"
     source: Path
     output_path: str  # e.g. "static/style.3f2a91c0.css"
+    content: bytes = b""  # what is published: the theme's own CSS and JS minified, other files as they are
 
 
 class Theme:
@@ -61,11 +68,12 @@ class Theme:
         assets = {}
         for name, source in sorted(found.items()):
             output = f"static/{name}"
+            content = minify(name, source.read_bytes())
             if source.suffix in FINGERPRINTED_SUFFIXES:
-                digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
+                digest = hashlib.sha256(content).hexdigest()[:10]  # of what is published
                 stem, _, suffix = name.rpartition(".")
                 output = f"static/{stem}.{digest}.{suffix}"
-            assets[name] = Asset(name, source, output)
+            assets[name] = Asset(name, source, output, content)
         return assets
 
     def digest(self) -> str:

@@ -25,8 +25,21 @@
   document.querySelectorAll(".local-time[data-tz]").forEach(function (el) {
     try {
       var zone = el.getAttribute("data-tz");
-      var now = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", timeZone: zone }).format(new Date());
-      el.textContent = now + " (" + zone + ")";
+      var now = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit", timeZone: zone }).format(new Date());
+      el.textContent = el.hasAttribute("data-time-only") ? now : now + " (" + zone + ")";
     } catch (e) { /* unknown zone in this browser: keep the zone name */ }
+  });
+  // Team working-hours strips: a line at the current time on the strip's clock.
+  document.querySelectorAll(".hours-grid[data-zone]").forEach(function (grid) {
+    try {
+      var parts = new Intl.DateTimeFormat("en-GB", { hour: "numeric", minute: "numeric", hourCycle: "h23", timeZone: grid.getAttribute("data-zone") }).formatToParts(new Date());
+      var minutes = 0;
+      parts.forEach(function (p) { if (p.type === "hour") minutes += 60 * Number(p.value); if (p.type === "minute") minutes += Number(p.value); });
+      grid.querySelectorAll(".hours-now").forEach(function (line) {
+        line.setAttribute("x1", minutes);
+        line.setAttribute("x2", minutes);
+        line.setAttribute("visibility", "visible");
+      });
+    } catch (e) { /* no time zone support: no marker */ }
   });
 })();

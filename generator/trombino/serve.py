@@ -1,0 +1,450 @@
+"""``trombino serve``: build, serve on this machine, rebuild on every save, reload open tabs.
+
+Three threads share one :class:`Session`:
+
+- a watchdog observer notes changed files under ``content/``, ``themes/`` and
+  ``trombino.yaml`` (editors' temporary and swap files are ignored);
+- the rebuilder waits until nothing changed for :data:`DEBOUNCE` seconds, then
+  rebuilds incrementally (:class:`trombino.incremental.LiveSite`) into a private
+  temporary folder — never the site's own ``site/`` — and prints one line;
+- the HTTP server serves that folder, adding to each HTML page a script
+  (``serve_assets/reload.js``, served under ``/__trombino__/``) that listens to
+  Server-Sent Events: after a good build it reloads the tab, after a bad one it
+  shows the ``path:line:col: message`` list over the last good site.
+
+Nothing of this reaches ``trombino build`` output: the script is added to
+responses, not to files.
+"""
+
+from __future__ import annotations
+
+import gc
+import http.server
+import json
+import shutil
+import signal
+import socket
+import socketserver
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import uuid
+import webbrowser
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable, TextIO
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+
+from trombino.config import CONFIG_NAME
+from trombino.diagnostics import Diagnostic
+from trombino.incremental import LiveSite
+from trombino.loader import CONTENT
+from trombino.theme import DEFAULT_THEME
+from trombino.write import OutputError
+
+DEBOUNCE = 0.1  # seconds without changes before rebuilding: one save is often several events
+PREFIX = "/__trombino__/"
+ASSETS = Path(str(resources.files("trombino").joinpath("serve_assets")))
+KEEPALIVE = 15.0  # seconds between SSE comments, so a closed tab is noticed
+WATCHED = (CONTENT, "themes")
+IDLE_COLLECT = 1.0  # seconds without changes after a build before collecting garbage
+
+
+# -- what changed ----------------------------------------------------------------
+
+
+def is_editor_litter(name: str) -> bool:
+    """Swap, backup and temporary files editors write next to the file being saved."""
+    return (
+        name.endswith(("~", ".swp", ".swo", ".swx", ".tmp", ".part", ".bak", ".orig"))
+        or name.startswith((".#", ".~lock"))
+        or (name.startswith("#") and name.endswith("#"))
+        or name in ("4913", ".DS_Store")  # vim probes a folder with a file named 4913
+    )
+
+
+def relevant(root: Path, path: str) -> str | None:
+    """The site-relative path of a change worth a rebuild, or None."""
+    try:
+        relative = Path(path).relative_to(root)
+    except ValueError:
+        return None
+    parts = relative.parts
+    if not parts or any(is_editor_litter(part) for part in parts):
+        return None
+    if parts == (CONFIG_NAME,) or parts[0] in WATCHED:
+        return relative.as_posix()
+    return None
+
+
+# -- shared state ----------------------------------------------------------------
+
+
+@dataclass
+class State:
+    """What the browser needs to know about the last build."""
+
+    build: str  # changes whenever the served files change: tabs showing another build reload
+    ok: bool = True
+    errors: list[str] = field(default_factory=list)
+    ready: bool = False  # a good build has been served at least once
+
+    def to_json(self) -> str:
+        return json.dumps({"build": self.build, "ok": self.ok, "errors": self.errors, "ready": self.ready}, ensure_ascii=False)
+
+
+class Session:
+    """One ``trombino serve`` run: the live site, its state, and the threads' meeting point."""
+
+    def __init__(self, source: Path, output: Path, base_url: str, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
+        self.source = source
+        self.output = output
+        self.site = LiveSite(source, output, base_url=base_url)
+        self.out, self.err = out, err
+        self._id = uuid.uuid4().hex[:8]
+        self._generation = 0
+        self.state = State(build=f"{self._id}-0")
+        self.changed = threading.Condition()  # notified when `state` changes or the session closes
+        self.closing = False
+        self._pending: set[str] = set()
+        self._last_event = 0.0
+        self._wake = threading.Condition()
+        self._printed: set[Diagnostic] = set()
+
+    # events from the watcher
+    def touched(self, relative: str, moved_to: str | None = None) -> None:
+        """A file changed; or was renamed to ``moved_to`` (either may be None when not watched)."""
+        with self._wake:
+            if moved_to is not None and relative in self._pending:
+                self._pending.discard(relative)  # a temporary file renamed into place: only its target counts
+            elif relative:
+                self._pending.add(relative)
+            if moved_to is not None:
+                self._pending.add(moved_to)
+            self._last_event = time.monotonic()
+            self._wake.notify()
+
+    def close(self) -> None:
+        with self._wake:
+            self.closing = True
+            self._wake.notify_all()
+        with self.changed:
+            self.changed.notify_all()
+
+    # the rebuilder
+    def rebuild_loop(self, debounce: float = DEBOUNCE) -> None:
+        collect = True  # after the first build
+        while True:
+            with self._wake:
+                while not self._pending and not self.closing:
+                    if collect and not self._wake.wait(IDLE_COLLECT):
+                        gc.collect()  # builds pause the cycle collector; catch up while nobody waits
+                        collect = False
+                    elif not collect:
+                        self._wake.wait()
+                while not self.closing and (quiet := time.monotonic() - self._last_event) < debounce:
+                    self._wake.wait(debounce - quiet)
+                if self.closing:
+                    return
+                changed, self._pending = sorted(self._pending), set()
+            self.rebuild(changed)
+            collect = True
+
+    def rebuild(self, changed: list[str] | None = None) -> bool:
+        started = time.perf_counter()
+        diagnostics, written, removed = self._build()
+        elapsed = time.perf_counter() - started
+        errors = [d for d in diagnostics if d.level == "error"]
+        self._report(diagnostics, errors, elapsed, changed, written, removed)
+        with self.changed:
+            if not errors and (written or removed or not self.state.ready):
+                self._generation += 1
+                self.state.build = f"{self._id}-{self._generation}"
+            self.state.ok = not errors
+            self.state.errors = [d.format() for d in errors]
+            self.state.ready = self.state.ready or not errors
+            self.changed.notify_all()
+        return not errors
+
+    def _build(self) -> tuple[list[Diagnostic], int, int]:
+        try:
+            result = self.site.build()
+        except Exception as exc:  # a template error, or a bug: the server outlives it
+            return [failure_diagnostic(exc, self.source)], 0, 0
+        if not result.ok:
+            return result.diagnostics, 0, 0
+        return result.diagnostics, self.site.writer.written, len(self.site.writer.removed)
+
+    def _report(self, diagnostics: list[Diagnostic], errors: list[Diagnostic], elapsed: float, changed: list[str] | None, written: int, removed: int) -> None:
+        fresh = [d for d in diagnostics if d.level == "error" or d not in self._printed]
+        self._printed = set(diagnostics)
+        for diagnostic in fresh:
+            print(diagnostic.format(), file=self.err, flush=True)
+        took = f"{elapsed * 1000:,.0f} ms" if elapsed < 10 else f"{elapsed:,.1f} s"
+        what = describe(changed) if changed is not None else "first build"
+        if errors:
+            count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+            still = "still serving the last good site" if self.state.ready else "nothing to serve until it is fixed"
+            print(f"build failed in {took}: {what}; {count}, {still}", file=self.err, flush=True)
+            return
+        files = f"{written:,} file{'s' if written != 1 else ''} written" if written else "no page changed"
+        if removed:
+            files += f", {removed:,} removed"
+        verb = "built" if changed is None else "rebuilt"
+        print(f"{verb} in {took}: {what}, {files}", file=self.out, flush=True)
+
+
+def describe(changed: list[str]) -> str:
+    if not changed:
+        return "nothing changed"
+    shown = ", ".join(changed[:3])
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return f"{shown}{more} changed"
+
+
+def failure_diagnostic(exc: BaseException, source: Path) -> Diagnostic:
+    """A build that raised, as a located diagnostic: template errors point into the template."""
+    message = getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return Diagnostic(_shown(exc.filename or exc.name or "template", source), exc.lineno or 1, 1, f"template error: {message}")
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".html") and Path(frame.filename).is_file():
+            return Diagnostic(_shown(frame.filename, source), frame.lineno or 1, 1, f"template error: {message}")
+    if isinstance(exc, (jinja2.TemplateError, OutputError)):
+        return Diagnostic(CONFIG_NAME, 1, 1, f"{'template error: ' if isinstance(exc, jinja2.TemplateError) else ''}{message}")
+    traceback.print_exception(exc)
+    return Diagnostic("trombino", 1, 1, f"internal error: {type(exc).__name__}: {message}")
+
+
+def _shown(filename: str, source: Path) -> str:
+    path = Path(filename)
+    for base, prefix in ((source.resolve(), ""), (DEFAULT_THEME, "(built-in theme) ")):
+        try:
+            return prefix + path.resolve().relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return filename
+
+
+# -- HTTP ------------------------------------------------------------------------
+
+
+PLACEHOLDER = b"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>trombino serve</title></head>
+<body><p>No good build yet: fix the errors listed over this page, or in the terminal.</p></body></html>
+"""
+
+
+def inject(html: bytes, build: str) -> bytes:
+    """Add the reload script to a page as it is served (never to the built file)."""
+    tag = (
+        f'<link rel="stylesheet" href="{PREFIX}reload.css">'
+        f'<script src="{PREFIX}reload.js" data-build="{build}" defer></script>'
+    ).encode()
+    head_end = html.find(b"</head>")
+    return html[:head_end] + tag + html[head_end:] if head_end >= 0 else html + tag
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    session: Session  # set on the subclass made for each server
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, directory=str(self.session.output), **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the terminal shows rebuilds only
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._respond(body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._respond(body=False)
+
+    def _respond(self, body: bool) -> None:
+        url = urlsplit(self.path)
+        if url.path.startswith(PREFIX):
+            return self._internal(unquote(url.path[len(PREFIX) :]), body)
+        target = Path(self.translate_path(url.path))
+        if target.is_dir():
+            if not url.path.endswith("/"):
+                self.send_response(301)
+                self.send_header("Location", url.path + "/" + (f"?{url.query}" if url.query else ""))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            target = target / "index.html"
+        status = 200
+        if not target.is_file():
+            status, target = 404, self.session.output / "404.html"
+        build = self.session.state.build  # read before the file: a newer file under an older id only reloads once more
+        try:
+            data = target.read_bytes()
+            kind = self.guess_type(str(target))
+        except OSError:
+            data, kind = PLACEHOLDER, "text/html"
+            status = 404 if self.session.state.ready else 503
+        if kind == "text/html":
+            data = inject(data, build)
+        self._send(status, kind, data, body)
+
+    def _send(self, status: int, kind: str, data: bytes, body: bool) -> None:
+        self.send_response(status)
+        charset = "; charset=utf-8" if kind.startswith("text/") or kind in ("application/json", "application/xml") else ""
+        self.send_header("Content-Type", kind + charset)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def _internal(self, name: str, body: bool) -> None:
+        if name == "events":
+            return self._events()
+        if name == "status":
+            return self._send(200, "application/json", self.session.state.to_json().encode(), body)
+        if name in ("reload.js", "reload.css"):
+            kind = "text/javascript" if name.endswith(".js") else "text/css"
+            return self._send(200, kind, (ASSETS / name).read_bytes(), body)
+        self._send(404, "text/plain", b"not found\n", body)
+
+    def _events(self) -> None:
+        """Server-Sent Events: the state now, then each time it changes."""
+        session = self.session
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        sent = None
+        try:
+            while not session.closing:
+                with session.changed:
+                    current = session.state.to_json()
+                    if current == sent:
+                        session.changed.wait(KEEPALIVE)
+                        current = session.state.to_json()
+                if session.closing:
+                    return
+                message = f"data: {current}\n\n" if current != sent else ": keepalive\n\n"
+                self.wfile.write(message.encode())
+                self.wfile.flush()
+                sent = current
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            return
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True  # open event streams do not hold up the exit
+
+    def server_bind(self) -> None:
+        socketserver.TCPServer.server_bind(self)  # HTTPServer's would look the host name up in DNS
+        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
+
+def make_server(host: str, port: int) -> Server:
+    """A server whose handler class gets its ``session`` once the port, hence the base URL, is known."""
+    handler = type("SessionHandler", (Handler,), {})
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    server_class = type("SessionServer", (Server,), {"address_family": family})
+    return server_class((host, port), handler)
+
+
+def local_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else "[::1]" if host == "::" else f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+# -- watching --------------------------------------------------------------------
+
+
+def watch(source: Path, on_change: Callable[[str, str | None], None]):  # noqa: ANN201 - a started watchdog Observer
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    root = source.resolve()
+    observer = Observer()
+    watched: set[str] = set()
+
+    def schedule(name: str) -> None:
+        folder = root / name
+        if name not in watched and folder.is_dir():
+            observer.schedule(handler, str(folder), recursive=True)
+            watched.add(name)
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if event.event_type in ("opened", "closed_no_write"):
+                return
+            if event.is_directory and event.event_type in ("modified", "closed"):
+                return  # a folder "changes" whenever a file in it does: the file's own event counts
+            paths = [p.decode() if isinstance(p, bytes) else p for p in (event.src_path, getattr(event, "dest_path", "")) if p]
+            for path in paths:
+                if Path(path).parent == root and Path(path).name in WATCHED:
+                    schedule(Path(path).name)  # content/ or themes/ created after the start
+            changed = [relevant(root, path) for path in paths]
+            if event.event_type == "moved":
+                if changed[0] is not None or changed[1] is not None:
+                    on_change(changed[0] or "", changed[1])
+            elif changed[0] is not None:
+                on_change(changed[0], None)
+
+    handler = Handler()
+    observer.schedule(handler, str(root), recursive=False)
+    for name in WATCHED:
+        schedule(name)
+    observer.daemon = True
+    observer.start()
+    return observer
+
+
+# -- the command -----------------------------------------------------------------
+
+
+def serve(source: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Run until interrupted; the exit code is 0 after Ctrl-C, 1 if the server cannot start."""
+    if not source.is_dir():
+        print(f"error: source folder {source} does not exist", file=err)
+        return 1
+    scratch = Path(tempfile.mkdtemp(prefix="trombino-serve-"))
+    output = scratch / "site"
+    output.mkdir()
+    stop = threading.Event()
+    previous_term = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if threading.current_thread() is threading.main_thread() else None
+    session = server = observer = None
+    try:
+        try:
+            server = make_server(host, port)
+        except OSError as exc:
+            print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}; try another --port (0 picks a free one)", file=err)
+            return 1
+        url = local_url(host, server.server_address[1])
+        session = Session(source, output, url, out=out, err=err)
+        server.RequestHandlerClass.session = session  # type: ignore[attr-defined]
+        threading.Thread(target=server.serve_forever, name="trombino-http", daemon=True).start()
+        print(f"Serving {source} at {url} (built in {output}; Ctrl-C stops)", file=out, flush=True)
+        observer = watch(source, session.touched)
+        session.rebuild(None)
+        threading.Thread(target=session.rebuild_loop, name="trombino-rebuild", daemon=True).start()
+        if open_browser:
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if session is not None:
+            session.close()
+        if observer is not None:
+            observer.stop()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
+        shutil.rmtree(scratch, ignore_errors=True)
+    print("Stopped.", file=out, flush=True)
+    return 0

@@ -1,0 +1,78 @@
+// Added by `trombino serve` to the pages it serves (never to built files).
+// Listens to the server's build events: after a good build that changed the
+// site, reloads this tab; after a failed one, lists the errors over the last
+// good page until they are fixed.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var shown = script ? script.getAttribute("data-build") : null;
+  var overlay = null;
+  var dismissed = null;
+
+  function hide() {
+    if (overlay) {
+      overlay.remove();
+      overlay = null;
+    }
+  }
+
+  function show(state) {
+    var key = state.errors.join("\n");
+    if (dismissed === key) return;
+    hide();
+    overlay = document.createElement("section");
+    overlay.id = "trombino-serve-errors";
+    overlay.setAttribute("role", "alert");
+    overlay.setAttribute("aria-label", "Build errors");
+    var head = document.createElement("header");
+    var title = document.createElement("strong");
+    title.textContent = state.errors.length === 1 ? "Build failed: 1 error" : "Build failed: " + state.errors.length + " errors";
+    var note = document.createElement("span");
+    note.textContent = state.ready ? "This page is the last good build. Fix the file and save: this goes away." : "Nothing built yet. Fix the file and save.";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Hide";
+    close.addEventListener("click", function () {
+      dismissed = key;
+      hide();
+    });
+    head.append(title, note, close);
+    var list = document.createElement("ol");
+    state.errors.forEach(function (text) {
+      var item = document.createElement("li");
+      var code = document.createElement("code");
+      code.textContent = text;
+      item.append(code);
+      list.append(item);
+    });
+    overlay.append(head, list);
+    document.body.append(overlay);
+  }
+
+  function update(state) {
+    if (!state.ok) {
+      show(state);
+      return;
+    }
+    dismissed = null;
+    hide();
+    if (state.ready && state.build !== shown) {
+      location.reload();
+    }
+  }
+
+  if (window.EventSource) {
+    var events = new EventSource("/__trombino__/events");
+    events.onmessage = function (message) {
+      update(JSON.parse(message.data));
+    };
+  } else {
+    (function poll() {
+      fetch("/__trombino__/status", { cache: "no-store" })
+        .then(function (response) { return response.json(); })
+        .then(update)
+        .catch(function () {})
+        .then(function () { setTimeout(poll, 1000); });
+    })();
+  }
+})();

@@ -1,0 +1,268 @@
+"""``trombino serve`` end to end: a real server in a subprocess, real file edits, HTTP polling."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+import pytest
+
+from trombino.serve import Session, describe, failure_diagnostic, inject, is_editor_litter, relevant
+
+from conftest import run_cli
+
+TIMEOUT = 30.0  # seconds; generous: the test machine may be busy
+
+
+class Server:
+    """``trombino serve --port 0`` in a subprocess; its output is collected line by line."""
+
+    def __init__(self, source: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "trombino", "serve", "--source", str(source), "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.out: list[str] = []
+        self.err: list[str] = []
+        for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.err)):
+            threading.Thread(target=self._collect, args=(stream, lines), daemon=True).start()
+        first = self.wait_for(lambda: next((line for line in self.out if "Serving" in line), None), "the server to start")
+        self.url = re.search(r"http://127\.0\.0\.1:\d+/", first).group(0)  # type: ignore[union-attr]
+        self.wait_for(lambda: self.status()["ready"] or None, "the first build")
+
+    @staticmethod
+    def _collect(stream, lines: list[str]) -> None:  # noqa: ANN001
+        for line in stream:
+            lines.append(line.rstrip("\n"))
+
+    def wait_for(self, probe: Callable[[], object], what: str) -> object:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the server exited ({self.process.returncode}) waiting for {what}: {self.err}")
+            try:
+                value = probe()
+            except (urllib.error.URLError, ConnectionError):
+                value = None
+            if value:
+                return value
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}; stdout {self.out}, stderr {self.err}")
+
+    def get(self, path: str) -> tuple[int, str, dict[str, str]]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+                return response.status, response.read().decode(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(), dict(error.headers)
+
+    def status(self) -> dict:
+        return json.loads(self.get("__trombino__/status")[1])
+
+    def stop(self, sig: int = signal.SIGINT) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+
+@pytest.fixture
+def server(minimal_site: Path):
+    running = Server(minimal_site)
+    yield running
+    running.stop()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_an_edit_shows_up_in_the_served_page(server: Server, minimal_site: Path) -> None:
+    status, page, headers = server.get("people/ana-lima/")
+    assert status == 200 and "Engineer" in page and "Chief Engineer" not in page
+    assert headers["Cache-Control"] == "no-store"
+    build = server.status()["build"]
+    edit(minimal_site / "content/people/ana-lima.md", "title: Engineer", "title: Chief Engineer")
+    server.wait_for(lambda: "Chief Engineer" in server.get("people/ana-lima/")[1], "the edit to be served")
+    assert server.status()["build"] != build
+    line = server.wait_for(lambda: next((line for line in server.out if line.startswith("rebuilt in")), None), "the rebuild line")
+    assert re.fullmatch(r"rebuilt in [\d,]+ ms: content/people/ana-lima\.md changed, \d+ files? written(, \d+ removed)?", line), line  # type: ignore[arg-type]
+
+
+def test_new_and_deleted_files(server: Server, minimal_site: Path) -> None:
+    profile = minimal_site / "content/people/carla-ng.md"
+    profile.write_text("---\nname: Carla Ng\nteam: platform\n---\n")
+    server.wait_for(lambda: server.get("people/carla-ng/")[0] == 200, "the new profile")
+    assert "Carla Ng" in server.get("teams/platform/")[1]
+    profile.unlink()
+    server.wait_for(lambda: server.get("people/carla-ng/")[0] == 404, "the profile to go away")
+    status, page, _ = server.get("people/carla-ng/")
+    assert "__trombino__/reload.js" in page, "the 404 page also reloads"
+
+
+def test_a_bad_edit_keeps_the_last_good_site_and_reports_until_fixed(server: Server, minimal_site: Path) -> None:
+    profile = minimal_site / "content/people/ana-lima.md"
+    good = profile.read_text()
+    profile.write_text(good.replace("title: Engineer", "title: Broken\nmanager: nobody-here"))
+    state = server.wait_for(lambda: (s := server.status()) and not s["ok"] and s, "the error to be reported")
+    assert any(e.startswith("content/people/ana-lima.md:4:10: unknown manager 'nobody-here'") for e in state["errors"]), state  # type: ignore[index]
+    assert state["ready"]  # type: ignore[index]
+    status, page, _ = server.get("people/ana-lima/")
+    assert status == 200 and "Engineer" in page and "Broken" not in page, "the last good site is still served"
+    server.wait_for(lambda: any("content/people/ana-lima.md:4:10: unknown manager" in line for line in server.err), "the error in the terminal")
+    server.wait_for(lambda: any(line.startswith("build failed in") and "still serving the last good site" in line for line in server.err), "the failure line")
+    profile.write_text(good.replace("title: Engineer", "title: Fixed Engineer"))
+    server.wait_for(lambda: server.status()["ok"], "the fix")
+    assert server.status()["errors"] == []
+    server.wait_for(lambda: "Fixed Engineer" in server.get("people/ana-lima/")[1], "the fixed page")
+
+
+def test_events_stream_announces_builds(server: Server, minimal_site: Path) -> None:
+    with urllib.request.urlopen(server.url + "__trombino__/events", timeout=TIMEOUT) as stream:
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+
+        def next_event() -> dict:
+            for raw in stream:
+                line = raw.decode().strip()
+                if line.startswith("data: "):
+                    return json.loads(line[len("data: ") :])
+            raise AssertionError("stream ended")
+
+        first = next_event()
+        assert first["ok"] and first["ready"]
+        edit(minimal_site / "content/teams/platform.md", "The platform team.", "The platform team, renamed.")
+        second = next_event()
+        assert second["ok"] and second["build"] != first["build"]
+
+
+def test_serve_script_is_added_to_responses_not_to_builds(server: Server, minimal_site: Path, tmp_path: Path) -> None:
+    _, page, _ = server.get("")
+    build = server.status()["build"]
+    assert f'<script src="/__trombino__/reload.js" data-build="{build}" defer></script></head>' in page
+    status, script, headers = server.get("__trombino__/reload.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript") and "EventSource" in script
+    assert server.get("__trombino__/reload.css")[0] == 200
+    css = re.search(r'href="(static/style\.[0-9a-f]+\.css)"', page)
+    assert css and "__trombino__" not in server.get(css.group(1))[1], "only HTML responses get the script"
+    output = tmp_path / "built"
+    result = run_cli("build", "--source", str(minimal_site), "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    for path in output.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"__trombino__" not in data and b"reload.js" not in data, path
+    assert not (minimal_site / "site").exists(), "serve never writes into the site's own folder"
+
+
+def test_links_redirect_and_base_url(server: Server) -> None:
+    request = urllib.request.Request(server.url + "people/ana-lima")
+    with urllib.request.urlopen(request, timeout=10) as response:  # follows the redirect
+        assert response.url.endswith("/people/ana-lima/")
+    status, page, _ = server.get("no/such/page/")
+    assert status == 404
+    assert server.url in page, "absolute links (404 page) use the local server's URL"
+
+
+def test_ctrl_c_stops_cleanly(minimal_site: Path) -> None:
+    running = Server(minimal_site)
+    folder = re.search(r"built in (\S+);", running.out[0]).group(1)  # type: ignore[union-attr]
+    assert Path(folder).is_dir()
+    assert running.stop(signal.SIGINT) == 0
+    time.sleep(0.2)
+    assert "Traceback" not in "\n".join(running.err), running.err
+    assert running.out[-1] == "Stopped."
+    assert not Path(folder).exists(), "the temporary build folder is removed"
+
+
+def test_port_in_use_is_reported(minimal_site: Path, server: Server) -> None:
+    port = server.url.rsplit(":", 1)[1].strip("/")
+    result = run_cli("serve", "--source", str(minimal_site), "--port", port, timeout=60)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+# -- the pieces ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [".ana-lima.md.swp", "ana-lima.md~", ".#ana-lima.md", "4913", "#ana-lima.md#", "ana-lima.md.tmp"])
+def test_editor_litter_is_ignored(name: str, tmp_path: Path) -> None:
+    assert is_editor_litter(name)
+    assert relevant(tmp_path, str(tmp_path / "content/people" / name)) is None
+
+
+def test_what_is_watched(tmp_path: Path) -> None:
+    assert relevant(tmp_path, str(tmp_path / "content/people/ana-lima.md")) == "content/people/ana-lima.md"
+    assert relevant(tmp_path, str(tmp_path / "themes/house/templates/person.html")) == "themes/house/templates/person.html"
+    assert relevant(tmp_path, str(tmp_path / "trombino.yaml")) == "trombino.yaml"
+    assert relevant(tmp_path, str(tmp_path / "site/index.html")) is None
+    assert relevant(tmp_path, str(tmp_path / ".git/index")) is None
+    assert relevant(tmp_path, "/elsewhere/content/x.md") is None
+
+
+def test_a_temporary_file_renamed_into_place_counts_once(minimal_site: Path, tmp_path: Path) -> None:
+    session = Session(minimal_site, tmp_path, "http://127.0.0.1:1/", out=open(os.devnull, "w"), err=open(os.devnull, "w"))
+    session.touched("content/people/sedX1b2")
+    session.touched("content/people/sedX1b2", "content/people/ana-lima.md")
+    session.touched("content/people/old.md", "content/people/new.md")
+    assert sorted(session._pending) == ["content/people/ana-lima.md", "content/people/new.md", "content/people/old.md"]
+
+
+def test_describe_and_inject() -> None:
+    assert describe(["a.md"]) == "a.md changed"
+    assert describe(["a", "b", "c", "d", "e"]) == "a, b, c and 2 more changed"
+    assert inject(b"<html><head><title>x</title></head></html>", "s-1") == (
+        b'<html><head><title>x</title><link rel="stylesheet" href="/__trombino__/reload.css">'
+        b'<script src="/__trombino__/reload.js" data-build="s-1" defer></script></head></html>'
+    )
+
+
+def test_template_errors_point_into_the_template(make_site) -> None:  # noqa: ANN001
+    site = make_site({"themes/house/templates/person.html": "{% extends 'default/person.html' %}\n{% block title %}{{ person.name }{% endblock %}\n"})
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(site / "themes/house/templates")))
+    with pytest.raises(jinja2.TemplateSyntaxError) as caught:
+        environment.get_template("person.html")
+    diagnostic = failure_diagnostic(caught.value, site)
+    assert diagnostic.path == "themes/house/templates/person.html"
+    assert diagnostic.line == 2
+    assert diagnostic.message.startswith("template error: ")
+
+
+def test_overlay_in_a_real_browser(server: Server, minimal_site: Path, browser) -> None:  # noqa: ANN001
+    page = browser.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    try:
+        page.goto(server.url + "people/ana-lima/")
+        page.wait_for_function("() => document.querySelector('script[data-build]') !== null")
+        profile = minimal_site / "content/people/ana-lima.md"
+        good = profile.read_text()
+        profile.write_text(good.replace("title: Engineer", "title: Broken\nmanager: nobody-here"))
+        overlay = page.locator("#trombino-serve-errors")
+        overlay.wait_for(state="visible", timeout=TIMEOUT * 1000)
+        assert "content/people/ana-lima.md:4:10: unknown manager 'nobody-here'" in overlay.inner_text()
+        assert "Engineer" in page.locator("main").inner_text(), "the last good page stays under the overlay"
+        page.screenshot(path=str(Path(os.environ.get("TROMBINO_SHOTS", "/tmp")) / "serve-overlay.png"))
+        profile.write_text(good.replace("title: Engineer", "title: Fixed Engineer"))
+        page.get_by_text("Fixed Engineer").first.wait_for(timeout=TIMEOUT * 1000)  # the tab reloaded by itself
+        assert overlay.count() == 0
+        assert not [m for m in console if "Content Security Policy" in m or "Refused" in m], console
+    finally:
+        page.close()

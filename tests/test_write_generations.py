@@ -1,0 +1,98 @@
+"""The output writer with a recycled spare generation (the CLI's default)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from trombino.build import build
+from trombino.write import GENERATION, SiteWriter
+
+from conftest import run_cli
+
+
+def digest(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def write_all(writer: SiteWriter, files: dict[str, bytes]) -> None:
+    for path, data in files.items():
+        writer.write(path, data)
+
+
+def test_generations_rotate_and_publish_exactly_the_new_files(tmp_path: Path) -> None:
+    out, generations = tmp_path / "site", tmp_path / "cache" / "generations"
+    builds = [
+        {"index.html": b"one", "a/index.html": b"A", "keep.css": b"css"},
+        {"index.html": b"two", "b/index.html": b"B", "keep.css": b"css"},
+        {"index.html": b"three", "a/index.html": b"A2", "keep.css": b"css"},
+        {"index.html": b"three", "keep.css": b"css"},
+    ]
+    for files in builds:
+        writer = SiteWriter(out, generations)
+        write_all(writer, files)
+        writer.commit()
+        assert {k: v for k, v in digest(out).items() if k != ".trombino-site"} == {k: hashlib.sha256(v).hexdigest() for k, v in files.items()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "site"]  # nothing beside the output
+    assert (generations / GENERATION).is_dir()
+
+
+def test_unchanged_files_keep_their_inode_across_builds(tmp_path: Path) -> None:
+    out, generations = tmp_path / "site", tmp_path / "generations"
+    inodes = []
+    for content in (b"v1", b"v2", b"v3"):
+        writer = SiteWriter(out, generations)
+        write_all(writer, {"same.html": b"same", "changing.html": content})
+        writer.commit()
+        inodes.append((out / "same.html").stat().st_ino)
+        assert (out / "changing.html").read_bytes() == content
+    assert len(set(inodes)) == 1
+
+
+def test_changed_file_never_modifies_the_live_inode(tmp_path: Path) -> None:
+    out, generations = tmp_path / "site", tmp_path / "generations"
+    for content in (b"x", b"x", b"y"):  # after two builds the spare shares the live inode
+        writer = SiteWriter(out, generations)
+        live_before = (out / "f.html").read_bytes() if (out / "f.html").exists() else None
+        write_all(writer, {"f.html": content})
+        if live_before is not None:
+            assert (out / "f.html").read_bytes() == live_before  # untouched until commit
+        writer.commit()
+    assert (out / "f.html").read_bytes() == b"y"
+
+
+def test_aborted_build_keeps_the_live_site(tmp_path: Path) -> None:
+    out, generations = tmp_path / "site", tmp_path / "generations"
+    writer = SiteWriter(out, generations)
+    write_all(writer, {"index.html": b"good"})
+    writer.commit()
+    before = digest(out)
+    writer = SiteWriter(out, generations)
+    write_all(writer, {"index.html": b"half", "new.html": b"n"})
+    writer.abort()
+    assert digest(out) == before
+    writer = SiteWriter(out, generations)
+    write_all(writer, {"index.html": b"good2"})
+    writer.commit()
+    assert sorted(digest(out)) == [".trombino-site", "index.html"]
+
+
+def test_cli_warm_build_equals_cold_build(minimal_site: Path, tmp_path: Path) -> None:
+    warm_out, cold_out = tmp_path / "warm", tmp_path / "cold"
+    assert run_cli("build", "--source", str(minimal_site), "--output", str(warm_out)).returncode == 0
+    (minimal_site / "content/people/ana-lima.md").write_text((minimal_site / "content/people/ana-lima.md").read_text().replace("Engineer", "Staff Engineer"))
+    (minimal_site / "content/posts/2026/03/second.md").write_text("---\nauthor: bruno-diaz\ndate: 2026-03-06\n---\nSecond #rust\n")
+    warm = run_cli("build", "--source", str(minimal_site), "--output", str(warm_out))
+    assert warm.returncode == 0, warm.stderr
+    assert "unchanged" in warm.stdout
+    cold = run_cli("build", "--source", str(minimal_site), "--output", str(cold_out), "--no-cache")
+    assert cold.returncode == 0
+    assert digest(warm_out) == digest(cold_out)
+    assert (minimal_site / ".trombino-cache/parse.pickle").is_file()
+
+
+def test_build_api_without_generations_stages_beside_output(minimal_site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(minimal_site, out).ok
+    assert build(minimal_site, out).ok
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
