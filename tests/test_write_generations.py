@@ -96,3 +96,17 @@ def test_build_api_without_generations_stages_beside_output(minimal_site: Path, 
     assert build(minimal_site, out).ok
     assert build(minimal_site, out).ok
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
+def test_parallel_parse_and_render_equal_serial(minimal_site: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import trombino.build as build_module
+    import trombino.loader as loader_module
+
+    assert build(minimal_site, tmp_path / "serial").ok
+    monkeypatch.setattr(build_module, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(build_module, "CHUNK_PAGES", 3)
+    monkeypatch.setattr(loader_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(loader_module, "workers", lambda: 2)
+    monkeypatch.setattr(build_module, "workers", lambda: 2)
+    assert build(minimal_site, tmp_path / "parallel").ok
+    assert digest(tmp_path / "parallel") == digest(tmp_path / "serial")

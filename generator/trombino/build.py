@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,10 +16,10 @@ from urllib.parse import urlsplit
 from trombino import linkcheck
 from trombino.derive import Index
 from trombino.diagnostics import Diagnostic
-from trombino.loader import LoadResult, ParseCache, load_site
+from trombino.loader import LoadResult, ParseCache, load_site, workers
 from trombino.model import Site
 from trombino.privacy import publish
-from trombino.pages import PAGE_SOURCES, PageSource, all_pages
+from trombino.pages import PAGE_SOURCES, Page, PageSource, all_pages
 from trombino.photos import Photo, PhotoCache, Portraits, portraits
 from trombino.render import Renderer
 from trombino.template_messages import template_faults
@@ -51,12 +52,43 @@ def with_base_url(site: Site, base_url: str | None) -> Site:
     return replace(site, config=replace(site.config, base_url=base_url))
 
 
+PARALLEL_PAGES = 2_000  # below this, forking workers costs more than it saves
+CHUNK_PAGES = 250
+
+# Handed to forked render workers: they inherit it with the parent's memory, so
+# the model and the page list are never pickled. Set only while a pool runs.
+_FORK_STATE: tuple[Renderer, list[Page]] | None = None
+
+
+def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, bytes]]:
+    assert _FORK_STATE is not None
+    renderer, pages = _FORK_STATE
+    return [(page.path, renderer.render(page)) for page in pages[bounds[0] : bounds[1]]]
+
+
 def render_pages(site: Site, theme: Theme, photos: Mapping[str, Photo], sources: list[PageSource], extra_head: str = "") -> Iterator[tuple[str, bytes]]:
-    """Every page of ``sources``, rendered: (output path, bytes), in order."""
+    """Every page of ``sources``, rendered: (output path, bytes), in order.
+
+    Large sites are rendered by one forked worker per core; the caller writes
+    each finished chunk while the workers go on, and the order is unchanged.
+    """
+    global _FORK_STATE
     index = Index(site)
     renderer = Renderer(site, index, theme, photos=photos, extra_head=extra_head)
-    for page in all_pages(site, index, sources):
-        yield page.path, renderer.render(page)
+    pages = list(all_pages(site, index, sources))
+    cores = workers()
+    if len(pages) < PARALLEL_PAGES or cores < 2:
+        for page in pages:
+            yield page.path, renderer.render(page)
+        return
+    bounds = [(start, min(start + CHUNK_PAGES, len(pages))) for start in range(0, len(pages), CHUNK_PAGES)]
+    _FORK_STATE = (renderer, pages)
+    try:
+        with multiprocessing.get_context("fork").Pool(cores) as pool:
+            for chunk in pool.imap(_render_chunk, bounds):
+                yield from chunk
+    finally:
+        _FORK_STATE = None
 
 
 # How pages become bytes; `trombino serve` passes one that re-renders only what changed.

@@ -160,7 +160,8 @@ def _parse_batch(batch: list[SourceFile], timezone: str) -> list[ParsedFile]:
     return [parse_file(source, config, renderer) for source in batch]
 
 
-def _workers() -> int:
+def workers() -> int:
+    """Cores this process may use."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
@@ -172,15 +173,15 @@ def parse_all(sources: list[SourceFile], config: Config, cache: ParseCache | Non
     keys = [(s.path, s.kind, config.timezone, hashlib.sha1(s.data or b"").hexdigest()) for s in sources]
     results: list[ParsedFile | None] = [cache.get(key) if cache else None for key in keys]
     missing = [i for i, hit in enumerate(results) if hit is None]
-    workers = _workers()
-    if len(missing) >= PARALLEL_THRESHOLD and workers > 1:
+    cores = workers()
+    if len(missing) >= PARALLEL_THRESHOLD and cores > 1:
         # Interleaved batches keep the workers' loads even (big files cluster by folder).
-        batches = [[sources[i] for i in missing[w::workers]] for w in range(workers)]
+        batches = [[sources[i] for i in missing[w::cores]] for w in range(cores)]
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            parsed_batches = list(pool.map(_parse_batch, batches, [config.timezone] * workers))
+        with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
+            parsed_batches = list(pool.map(_parse_batch, batches, [config.timezone] * cores))
         for w, parsed in enumerate(parsed_batches):
-            for i, result in zip(missing[w::workers], parsed):
+            for i, result in zip(missing[w::cores], parsed):
                 results[i] = result
     else:
         for i, result in zip(missing, _parse_batch([sources[i] for i in missing], config.timezone)):
