@@ -104,6 +104,54 @@ def search_index_size(site: Path) -> dict:
     }
 
 
+SEARCH_QUERIES = ("eloise", "gael", "postgre", "kubernetes", "c++", "machine learning", "who knows rust", "migration")
+
+
+def search_query_times(site: Path) -> dict:
+    """Median in-browser query time (ms, as measured by search.js) for typical queries, in headless Chromium."""
+    import functools
+    import http.server
+    import threading
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"skipped": "playwright is not installed"}
+    if not Path("/usr/bin/chromium").exists():
+        return {"skipped": "no /usr/bin/chromium"}
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+    result: dict = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+            page = browser.new_page()
+            started = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/search/")
+            page.wait_for_function("() => window.trombinoSearch && window.trombinoSearch.people", timeout=120_000)
+            result["page_ready_s"] = round(time.perf_counter() - started, 2)
+            page.fill("#search-q", "x")
+            page.wait_for_timeout(2000)  # the first updates chunk loads on the first query
+            for query in SEARCH_QUERIES:
+                times = []
+                for _ in range(5):
+                    page.fill("#search-q", "")
+                    page.fill("#search-q", query)
+                    page.wait_for_function("(q) => new URLSearchParams(location.search).get('q') === q", arg=query)
+                    times.append(float(page.locator("#search").get_attribute("data-query-ms") or "nan"))
+                result[query] = round(statistics.median(times), 1)
+            browser.close()
+    finally:
+        server.shutdown()
+    return result
+
+
 def edit_profile(corpus: Path, round_: int) -> None:
     person = sorted((corpus / "content/people").glob("*.md"))[0]
     text = person.read_text()
@@ -137,6 +185,7 @@ def bench_scale(name: str, runs: int, work: Path, hugo: str | None, profile: boo
         cold.append(m)
     report["cold_build"] = median_measure(cold)
     report["search_index"] = search_index_size(out)
+    report["search_query_ms"] = search_query_times(out)
 
     if hugo:
         hugo_runs = []
@@ -222,7 +271,11 @@ def markdown_report(result: dict) -> str:
                 note = f"{m['share_of_cold'] * 100:.1f} % of cold"
             lines.append(f"| {name} ({scale['people']:,}/{scale['updates']:,}) | {key.replace('_', ' ')} | {m['wall_s']} | {m['cpu_s']} | {m['peak_rss_mb']} | {m['pages'] or ''} | {m['output_mb'] or ''} | {note} |")
         index = scale["search_index"]
-        lines.append(f"| {name} | search index | | | | | | {index['raw_kb']} KB raw, {index['gzip_kb']} KB gzip |")
+        lines.append(f"| {name} | search index | | | | | | {index['raw_kb']} KB raw, {index['gzip_kb']} KB gzip (people part {index['people_gzip_kb']} KB gzip) |")
+        queries = scale.get("search_query_ms", {})
+        if queries and "skipped" not in queries:
+            timings = ", ".join(f"`{q}` {ms} ms" for q, ms in queries.items() if q != "page_ready_s")
+            lines.append(f"| {name} | search in Chromium | | | | | | page ready {queries['page_ready_s']} s; median query: {timings} |")
     for name, scale in result["scales"].items():
         if scale.get("profile_top"):
             lines += ["", f"## Top costs of a cold build at {name} (cProfile, main process)", "", "```", *scale["profile_top"], "```"]

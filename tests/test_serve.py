@@ -39,9 +39,14 @@ class Server:
         self.err: list[str] = []
         for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.err)):
             threading.Thread(target=self._collect, args=(stream, lines), daemon=True).start()
-        first = self.wait_for(lambda: next((line for line in self.out if "Serving" in line), None), "the server to start")
-        self.url = re.search(r"http://127\.0\.0\.1:\d+/", first).group(0)  # type: ignore[union-attr]
-        self.wait_for(lambda: self.status()["ready"] or None, "the first build")
+        try:
+            first = self.wait_for(lambda: next((line for line in self.out if "Serving" in line), None), "the server to start")
+            self.url = re.search(r"http://127\.0\.0\.1:\d+/", first).group(0)  # type: ignore[union-attr]
+            self.wait_for(lambda: self.status()["ready"] or None, "the first build")
+        except BaseException:
+            self.process.kill()  # a failed start must not leave a server behind
+            self.process.wait()
+            raise
 
     @staticmethod
     def _collect(stream, lines: list[str]) -> None:  # noqa: ANN001
@@ -183,9 +188,12 @@ def test_links_redirect_and_base_url(server: Server) -> None:
 
 def test_ctrl_c_stops_cleanly(minimal_site: Path) -> None:
     running = Server(minimal_site)
-    folder = re.search(r"built in (\S+);", running.out[0]).group(1)  # type: ignore[union-attr]
-    assert Path(folder).is_dir()
-    assert running.stop(signal.SIGINT) == 0
+    try:
+        folder = re.search(r"built in (\S+);", running.out[0]).group(1)  # type: ignore[union-attr]
+        assert Path(folder).is_dir()
+    finally:
+        code = running.stop(signal.SIGINT)
+    assert code == 0
     time.sleep(0.2)
     assert "Traceback" not in "\n".join(running.err), running.err
     assert running.out[-1] == "Stopped."

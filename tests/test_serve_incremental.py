@@ -227,7 +227,8 @@ def sync(root: Path, files: dict[str, str | bytes]) -> None:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file's bytes, and every folder (so an empty folder left behind shows)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else b"<folder>" for p in sorted(folder.rglob("*"))}
 
 
 def difference(live: dict[str, bytes], full: dict[str, bytes]) -> list[str]:

@@ -71,7 +71,6 @@ class DiskParseCache(ParseCache):
         self.folder = folder
         self.path = folder / "parse.pickle"
         self.fingerprint = _fingerprint()
-        self.used: set = set()
         self.dirty = False
         self.key = signing_key() if not folder.is_symlink() else None  # a linked cache folder could write anywhere
         try:
@@ -85,22 +84,16 @@ class DiskParseCache(ParseCache):
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError, ValueError):
             self.entries = {}  # missing, stale or damaged: start afresh
 
-    def get(self, key):  # noqa: ANN001, ANN201
-        hit = super().get(key)
-        if hit is not None:
-            self.used.add(key)
-        return hit
-
     def put(self, key, value) -> None:  # noqa: ANN001
         super().put(key, value)
-        self.used.add(key)
         self.dirty = True
 
     def save(self) -> None:
         """Keep only the entries this run used, written atomically."""
         if self.key is None or (not self.dirty and len(self.used) == len(self.entries)):
             return
-        entries = {key: self.entries[key] for key in self.used if key in self.entries}
+        self.prune()
+        entries = self.entries
         self.folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix="parse.", suffix=".tmp", dir=self.folder)
         try:

@@ -85,8 +85,20 @@ class Tracker:
     """Hands out proxies of the current build's roots and notes what is read through them."""
 
     def __init__(self) -> None:
-        self.roots: dict[str, Any] = {}
+        self._roots: dict[str, Any] = {}
         self.reads: Reads | None = None  # None: not recording (e.g. while the Renderer is set up)
+        # This build's answers by (id(proxy), step): a page or source reading the same thing
+        # ten thousand times pays for one lookup. Entries hold their proxy, so ids stay unique.
+        self.answers: dict[tuple, tuple[Any, Path_, Any, bool]] = {}
+
+    @property
+    def roots(self) -> dict[str, Any]:
+        return self._roots
+
+    @roots.setter
+    def roots(self, roots: dict[str, Any]) -> None:
+        self._roots = roots
+        self.answers = {}
 
     def note(self, path: Path_, value: Any) -> None:
         if self.reads is not None:
@@ -187,40 +199,63 @@ class TrackedObject(_Tracked):
     __slots__ = ()
 
     def __getattr__(self, name: str) -> Any:
+        tracker = self._tracker
+        known = tracker.answers.get((id(self), name))
+        if known is not None and known[0] is self:
+            if known[3]:
+                tracker.note(known[1], known[2])
+            return known[2]
         target = self._get()
         path = self._path + (("attr", name),)
         try:
             value = getattr(target, name)
         except AttributeError:
-            self._tracker.note(path, Raised(AttributeError))
+            tracker.note(path, Raised(AttributeError))
             raise
         if isinstance(value, types.MethodType) and value.__self__ is target:
-            return TrackedMethod(self._tracker, path, value)
-        return self._tracker.wrap(path, value)
+            answer = TrackedMethod(tracker, path, value)
+        else:
+            answer = tracker.wrap(path, value)
+        tracker.answers[(id(self), name)] = (self, path, answer, answer is value)
+        return answer
 
 
 class TrackedMapping(_Tracked, Mapping):
     __slots__ = ()
 
-    def _lookup(self, key: Any) -> tuple[Path_, Any]:
+    def _lookup(self, key: Any) -> Any:
+        """The value at ``key`` (a proxy, or a value now noted), or MISSING (noted too)."""
+        tracker = self._tracker
         if type(key) in PROXY_TYPES:
-            self._tracker.make_opaque()
+            tracker.make_opaque()
+        try:
+            known = tracker.answers.get((id(self), "key", key))
+        except TypeError:  # unhashable: the real lookup raises the same error
+            return self._get()[key]
+        if known is not None and known[0] is self:
+            if known[3]:
+                tracker.note(known[1], known[2])
+            return known[2]
         path = self._path + (("key", key),)
         try:
-            return path, self._get()[key]
+            value = self._get()[key]
         except KeyError:
-            self._tracker.note(path, MISSING)
-            return path, MISSING
+            answer = value = MISSING
+            tracker.note(path, MISSING)
+        else:
+            answer = tracker.wrap(path, value)
+        tracker.answers[(id(self), "key", key)] = (self, path, answer, answer is value)
+        return answer
 
     def __getitem__(self, key: Any) -> Any:
-        path, value = self._lookup(key)
-        if value is MISSING:
+        answer = self._lookup(key)
+        if answer is MISSING:
             raise KeyError(key)
-        return self._tracker.wrap(path, value)
+        return answer
 
     def get(self, key: Any, default: Any = None) -> Any:
-        path, value = self._lookup(key)
-        return default if value is MISSING else self._tracker.wrap(path, value)
+        answer = self._lookup(key)
+        return default if answer is MISSING else answer
 
     def __contains__(self, key: object) -> bool:
         if type(key) in PROXY_TYPES:
@@ -453,7 +488,7 @@ class RenderCache:
         self._readers: dict[Path_, dict[int, tuple[Any, set[Hashable]]]] = {}  # path → id(value read) → (value, entry keys)
         self._opaque: set[Hashable] = set()
 
-    def __call__(self, site: Site, theme: Theme, photos: dict[str, str], sources: list[PageSource], extra_head: str = "") -> Iterator[tuple[str, bytes | Reused]]:
+    def __call__(self, site: Site, theme: Theme, photos: Mapping[str, Any], sources: list[PageSource], extra_head: str = "") -> Iterator[tuple[str, bytes | Reused]]:
         key = (site.config, theme.digest(), tuple(sources), extra_head, __version__)
         if key != self._key:
             self.clear()
@@ -465,6 +500,7 @@ class RenderCache:
             root = self.tracker.root
             self._renderer = Renderer(root("site"), root("index"), theme, photos=root("photos"), extra_head=extra_head)
         plain = _Plain(site, index, theme, photos, extra_head)
+        roots = (self.tracker.root("site"), self.tracker.root("index"))
         stale = self._stale(Replay(dict(self.tracker.roots)))
         self.stats = RenderStats()
         seen: set[str] = set()
@@ -473,7 +509,7 @@ class RenderCache:
                 source_key = ("source", position, source)
                 entry = self._sources.get(source_key)
                 if entry is None or source_key in stale:
-                    entry = self._run(source, site, index)
+                    entry = self._run(source, site, index, roots)
                     self._remember(self._sources, source_key, entry)
                     self.stats.sources_run += 1
                 for page in entry.pages:
@@ -519,11 +555,11 @@ class RenderCache:
         for path, value in entry.reads.values.items():
             self._readers.setdefault(path, {}).setdefault(id(value), (value, set()))[1].add(key)
 
-    def _run(self, source: PageSource, site: Site, index: Index) -> _SourceEntry:
+    def _run(self, source: PageSource, site: Site, index: Index, roots: tuple[Any, Any]) -> _SourceEntry:
         tracker = self.tracker
         with tracker.recording() as reads:
             try:
-                pages = list(source(tracker.root("site"), tracker.root("index")))
+                pages = list(source(*roots))
             except Exception:
                 pages = None
         if pages is None:  # not followable through proxies: run it on the real model, every time
@@ -556,7 +592,7 @@ class RenderCache:
 class _Plain:
     """A renderer on the real model, made only if some page cannot be rendered through proxies."""
 
-    def __init__(self, site: Site, index: Index, theme: Theme, photos: dict[str, str], extra_head: str) -> None:
+    def __init__(self, site: Site, index: Index, theme: Theme, photos: Mapping[str, Any], extra_head: str) -> None:
         self._args = (site, index, theme, photos, extra_head)
         self._renderer: Renderer | None = None
 
@@ -645,28 +681,6 @@ def _prune_empty(path: Path, root: Path) -> None:
 # -- a site built again and again --------------------------------------------
 
 
-class SessionParseCache(ParseCache):
-    """A parse cache that forgets what the last build did not use, so a long session stays small."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._used: set = set()
-
-    def get(self, key):  # noqa: ANN001, ANN201
-        hit = super().get(key)
-        if hit is not None:
-            self._used.add(key)
-        return hit
-
-    def put(self, key, value) -> None:  # noqa: ANN001
-        super().put(key, value)
-        self._used.add(key)
-
-    def prune(self) -> None:
-        self.entries = {key: self.entries[key] for key in self._used if key in self.entries}
-        self._used = set()
-
-
 class LiveSite:
     """One source folder rebuilt into one output folder, reusing parse results, rendered
     pages and unchanged files between builds. ``build()`` equals a full build's output."""
@@ -675,7 +689,7 @@ class LiveSite:
         self.source = source
         self.output = output
         self.base_url = base_url
-        self.parse_cache = SessionParseCache()
+        self.parse_cache = ParseCache()
         self.render_cache = RenderCache()
         self.photo_cache = PhotoCache()  # thumbnails, in memory: an unchanged photo is not encoded again
         self.writer = LiveWriter(output)

@@ -58,15 +58,29 @@ class ParsedFile:
 
 @dataclass
 class ParseCache:
-    """Per-file parse results keyed by content hash, kept across rebuilds."""
+    """Per-file parse results keyed by content hash, kept across rebuilds.
+
+    It remembers which entries the current run used, so ``prune`` can forget
+    the rest and a long ``serve`` session or an on-disk cache stays small.
+    """
 
     entries: dict[tuple[str, str, str, str], ParsedFile] = field(default_factory=dict)
+    used: set[tuple[str, str, str, str]] = field(default_factory=set)
 
     def get(self, key: tuple[str, str, str, str]) -> ParsedFile | None:
-        return self.entries.get(key)
+        hit = self.entries.get(key)
+        if hit is not None:
+            self.used.add(key)
+        return hit
 
     def put(self, key: tuple[str, str, str, str], value: ParsedFile) -> None:
         self.entries[key] = value
+        self.used.add(key)
+
+    def prune(self) -> None:
+        """Keep only what this run used, and start a new run."""
+        self.entries = {key: self.entries[key] for key in self.used if key in self.entries}
+        self.used = set()
 
 
 @dataclass(frozen=True)
