@@ -40,10 +40,6 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def check(source: Path, *, strict: bool = False, cache: ParseCache | None = None) -> LoadResult:
-    return load_site(source, cache)
-
-
 def with_base_url(site: Site, base_url: str | None) -> Site:
     if not base_url:
         return site

@@ -38,8 +38,6 @@ NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("openings/", "nav_openings"),
 )
 
-# Field names whose value may be hidden site-wide or by the person.
-PUBLISHABLE_FIELDS = ("email", "chat", "location", "timezone", "pronouns", "languages", "github", "gitlab", "links", "photo", "pronunciation", "title", "availability", "commitments", "joined", "manager")
 
 
 class Links:
@@ -127,11 +125,6 @@ class Renderer:
         self.photos = photos or {}
         self.env = theme.environment()
         self.translate = Translator(site.config.language)
-        hidden = set(site.config.hidden_fields)
-
-        def visible(person, name: str) -> bool:  # noqa: ANN001
-            return name not in hidden and name not in person.private
-
         self.env.globals.update(
             site=site,
             config=site.config,
@@ -139,7 +132,6 @@ class Renderer:
             _=self.translate,
             t=self.translate,
             initials=initials,
-            visible=visible,
             version=__version__,
             nav_items=NAV_ITEMS,
             assets=theme.assets,

@@ -9,7 +9,9 @@ from trombino.photos import SIZES, thumbnail_path
 def visible(person: Person, config: Config, name: str) -> bool:
     """A field is published unless the site hides it or the person made it private.
 
-    Same rule as the templates' ``visible()`` (see :mod:`trombino.render`).
+    A build publishes the model through :func:`trombino.privacy.publish`, which
+    already blanks hidden fields; views that are also called on unpublished
+    models (hand-made ones in tests) ask here.
     """
     return name not in config.hidden_fields and name not in person.private
 
