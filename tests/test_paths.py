@@ -395,3 +395,11 @@ def test_security_md_names_only_tests_that_exist() -> None:
         if name:
             assert re.search(rf"^def {name}\(", source.read_text(encoding="utf-8"), re.M), f"{path}::{name}"
     assert (repo / "tests/data/xss-payloads.txt").is_file()
+
+
+def test_a_relative_source_folder_gives_the_same_paths(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(dict(MINIMAL_SITE))
+    monkeypatch.chdir(site)
+    relative, absolute = load_site(Path(".")), load_site(site)
+    assert [p.source_path for p in relative.site.posts] == [p.source_path for p in absolute.site.posts] == ["content/posts/2026/03/hello.md"]
+    assert [p.source_path for p in relative.site.people.values()] == [p.source_path for p in absolute.site.people.values()]

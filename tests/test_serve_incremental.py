@@ -281,6 +281,8 @@ def test_random_edits_match_a_full_build(tmp_path: Path, seed: int) -> None:
 
 def test_a_profile_edit_renders_few_pages(make_site) -> None:  # noqa: ANN001
     corpus = starting_corpus(7)
+    for _ in range(14):
+        corpus.people[corpus.new_slug("p")] = corpus.person()
     for _ in range(20):
         corpus.posts[corpus.new_slug("update")] = corpus.post()
     source = make_site(corpus.files(), "src")

@@ -53,20 +53,42 @@ CHUNK_PAGES = 250
 
 # Handed to forked render workers: they inherit it with the parent's memory, so
 # the model and the page list are never pickled. Set only while a pool runs.
-_FORK_STATE: tuple[Renderer, list[Page]] | None = None
+_FORK_STATE: tuple[Renderer, list[Page], SiteWriter | None, list[Path]] | None = None
 
 
-def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, bytes]]:
+@dataclass(frozen=True)
+class Placed:
+    """A page a render worker already put into the writer's folder (see ``SiteWriter.put``)."""
+
+    wrote: bool
+
+
+def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, bytes | Placed]]:
     assert _FORK_STATE is not None
-    renderer, pages = _FORK_STATE
-    return [(page.path, renderer.render(page)) for page in pages[bounds[0] : bounds[1]]]
+    renderer, pages, writer, targets = _FORK_STATE
+    done: list[tuple[str, bytes | Placed]] = []
+    for i in range(*bounds):
+        page = pages[i]
+        data = renderer.render(page)
+        # Workers write their own pages: creating files costs system time, and
+        # sending every page's bytes back to one writing process costs more.
+        done.append((page.path, Placed(writer.put(targets[i], page.path, data)) if writer else data))
+    return done
 
 
-def render_pages(site: Site, theme: Theme, photos: Mapping[str, Photo], sources: list[PageSource], extra_head: str = "") -> Iterator[tuple[str, bytes]]:
+def render_pages(
+    site: Site,
+    theme: Theme,
+    photos: Mapping[str, Photo],
+    sources: list[PageSource],
+    extra_head: str = "",
+    writer: SiteWriter | None = None,
+) -> Iterator[tuple[str, bytes | Placed]]:
     """Every page of ``sources``, rendered: (output path, bytes), in order.
 
-    Large sites are rendered by one forked worker per core; the caller writes
-    each finished chunk while the workers go on, and the order is unchanged.
+    Large sites are rendered by one forked worker per core; with a ``writer``,
+    the workers also put the files in place and yield ``Placed`` instead of
+    bytes (the paths are claimed here first, so clashes fail before any work).
     """
     global _FORK_STATE
     index = Index(site)
@@ -77,8 +99,9 @@ def render_pages(site: Site, theme: Theme, photos: Mapping[str, Photo], sources:
         for page in pages:
             yield page.path, renderer.render(page)
         return
+    targets = [writer.claim(page.path) for page in pages] if writer else []
     bounds = [(start, min(start + CHUNK_PAGES, len(pages))) for start in range(0, len(pages), CHUNK_PAGES)]
-    _FORK_STATE = (renderer, pages)
+    _FORK_STATE = (renderer, pages, writer, targets)
     try:
         with multiprocessing.get_context("fork").Pool(cores) as pool:
             for chunk in pool.imap(_render_chunk, bounds):
@@ -88,7 +111,7 @@ def render_pages(site: Site, theme: Theme, photos: Mapping[str, Photo], sources:
 
 
 # How pages become bytes; `trombino serve` passes one that re-renders only what changed.
-PageRenderer = Callable[[Site, Theme, Mapping[str, Photo], list[PageSource], str], Iterable[tuple[str, bytes]]]
+PageRenderer = Callable[..., Iterable[tuple[str, "bytes | Placed"]]]
 
 
 def render_site(
@@ -105,8 +128,11 @@ def render_site(
     theme = theme or Theme(source, site.config.theme)
     people = people or portraits(site, source, PhotoCache())
     count = 0
-    for path, data in render(site, theme, people.photos, sources or PAGE_SOURCES, extra_head):
-        writer.write(path, data)
+    for path, data in render(site, theme, people.photos, sources or PAGE_SOURCES, extra_head, writer=writer):
+        if isinstance(data, Placed):
+            writer.record(data.wrote)
+        else:
+            writer.write(path, data)
         count += 1
     for asset in theme.assets.values():
         writer.write(asset.output_path, asset.content)
@@ -145,7 +171,7 @@ def build(
     theme = Theme(source, site.config.theme)
     people = portraits(site, source, photo_cache or PhotoCache())
     site = people.published(site)
-    late = template_faults(theme, source, site.config.language) + list(people.diagnostics)
+    late = template_faults(theme, source, site.config.language, cache) + list(people.diagnostics)
     if any(d.level == "error" or strict for d in late):
         return BuildResult(loaded.diagnostics + late, False, seconds=time.perf_counter() - started)
     writer = writer or SiteWriter(output, generations)

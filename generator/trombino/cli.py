@@ -68,8 +68,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     source = Path(args.source)
     cache = _parse_cache(args)
     result = load_site(source, cache)
-    if cache is not None:
-        cache.save()
     try:
         changed = _changed_files(source, args.changed or [], args.since)
     except VcsError as exc:
@@ -80,7 +78,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         from trombino.template_messages import template_faults
         from trombino.theme import Theme
 
-        found += template_faults(Theme(source, result.site.config.theme), source, result.site.config.language)
+        found += template_faults(Theme(source, result.site.config.theme), source, result.site.config.language, cache)
+    if cache is not None:
+        cache.save()
     diagnostics = _order(found, changed)
     if args.strict:
         diagnostics = [Diagnostic(d.path, d.line, d.column, d.message, "error") for d in diagnostics]

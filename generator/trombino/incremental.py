@@ -488,7 +488,8 @@ class RenderCache:
         self._readers: dict[Path_, dict[int, tuple[Any, set[Hashable]]]] = {}  # path → id(value read) → (value, entry keys)
         self._opaque: set[Hashable] = set()
 
-    def __call__(self, site: Site, theme: Theme, photos: Mapping[str, Any], sources: list[PageSource], extra_head: str = "") -> Iterator[tuple[str, bytes | Reused]]:
+    def __call__(self, site: Site, theme: Theme, photos: Mapping[str, Any], sources: list[PageSource], extra_head: str = "", writer: Any = None) -> Iterator[tuple[str, bytes | Reused]]:
+        # ``writer`` is for render_pages' workers; the served folder is written by LiveWriter alone.
         key = (site.config, theme.digest(), tuple(sources), extra_head, __version__)
         if key != self._key:
             self.clear()

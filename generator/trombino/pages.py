@@ -25,7 +25,7 @@ class Page:
     path: str  # output file relative to the site root, e.g. "people/ana/index.html"
     template: str
     context: dict[str, Any] = field(default_factory=dict)
-    kind: str = "html"  # html | raw (context["body"] is the file's text)
+    kind: str = "html"  # html | raw (context["body"] is the file's text) | data (see views.pages.DATA_FILES)
 
 
 def url_of(path: str) -> str:

@@ -154,6 +154,10 @@ class Renderer:
     def render(self, page: Page) -> bytes:
         if page.kind == "raw":
             return page.context["body"].encode("utf-8")
+        if page.kind == "data":
+            from trombino.views.pages import DATA_FILES  # views build on render's inputs, not the reverse
+
+            return DATA_FILES[page.template](self.site, self.index, **page.context).encode("utf-8")
         links = Links(self.site, self.theme, page.path, absolute=page.context.get("absolute_links", False), photos=self.photos)
         text = self.template(page.template).render(page=page, link=links, **page.context)
         return text.encode("utf-8")

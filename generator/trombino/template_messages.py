@@ -13,11 +13,12 @@ another prefix at least one message must start with it.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 import jinja2
 from jinja2 import nodes
@@ -26,6 +27,9 @@ from trombino.diagnostics import Diagnostic
 from trombino.i18n import catalogue
 from trombino.schema import AVAILABILITY_STATUSES, OPEN_TO, OPENING_STATUSES, POST_KINDS
 from trombino.theme import DEFAULT_THEME, Theme
+
+if TYPE_CHECKING:
+    from trombino.loader import ParseCache
 
 # Keys built from a prefix and a value: the values the templates can meet.
 DECLARED_FIELDS = ("skills", "ask_me_about", "interests")
@@ -216,13 +220,23 @@ def template_files(theme: Theme, site_root: Path) -> Iterator[tuple[str, Path]]:
             yield shown, path
 
 
-def template_faults(theme: Theme, site_root: Path, language: str) -> list[Diagnostic]:
-    """Diagnostics for every message a template needs that the ``language`` catalogue lacks."""
+def template_faults(theme: Theme, site_root: Path, language: str, cache: ParseCache | None = None) -> list[Diagnostic]:
+    """Diagnostics for every message a template needs that the ``language`` catalogue lacks.
+
+    Each template's message uses are kept in ``cache`` by its text's digest:
+    parsing the theme's templates costs more than a warm `check` of 10,000 files.
+    """
     messages = catalogue(language)
     faults: list[Diagnostic] = []
     for shown, path in template_files(theme, site_root):
         try:
-            uses = key_uses(path.read_text(encoding="utf-8"), shown)
+            text = path.read_text(encoding="utf-8")
+            key = ("template", shown, "", hashlib.sha1(text.encode("utf-8")).hexdigest())
+            uses = cache.get(key) if cache is not None else None
+            if uses is None:
+                uses = key_uses(text, shown)
+                if cache is not None:
+                    cache.put(key, uses)
         except jinja2.TemplateSyntaxError as exc:
             faults.append(Diagnostic(shown, exc.lineno or 1, 1, f"template syntax error: {exc.message}"))
             continue

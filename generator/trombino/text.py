@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPECIAL_FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"})
 
@@ -15,6 +16,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and called for the same few thousand tags again and again
 def tag_key(raw: str) -> str:
     """Identity of a tag: case-folded, spaces and underscores become '-'.
 
@@ -30,6 +32,7 @@ def tag_key(raw: str) -> str:
 _SYMBOL_WORDS = (("++", "-plus-plus"), ("+", "-plus"), ("#", "-sharp"), ("&", "-and-"), ("@", "-at-"))
 
 
+@lru_cache(maxsize=1 << 16)
 def tag_slug(key: str) -> str:
     """Readable ASCII URL slug for a tag key: 'c++' → 'c-plus-plus', '.net' → 'dotnet'."""
     text = fold(key)
@@ -42,6 +45,7 @@ def tag_slug(key: str) -> str:
     return text or "tag"
 
 
+@lru_cache(maxsize=1 << 16)
 def slugify(text: str) -> str:
     """URL-safe slug from any text (file stems of posts, team names)."""
     slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")

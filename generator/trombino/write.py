@@ -146,11 +146,31 @@ class SiteWriter:
             raise OutputError(f"refusing to write outside the output folder: {relative!r}")
         return self.staging.joinpath(*parts)
 
-    def write(self, relative: str, data: bytes) -> None:
+    def claim(self, relative: str) -> Path:
+        """Reserve an output path for this build: where its file goes in the spare generation."""
         target = self._target(relative)
         if relative in self.paths:
             raise OutputError(f"two pages want the same output file: {relative}")
         self.paths.add(relative)
+        return target
+
+    def write(self, relative: str, data: bytes) -> None:
+        self.record(self.put(self.claim(relative), relative, data))
+
+    def record(self, wrote: bool) -> None:
+        """Count one file put into place, here or by a render worker (see ``put``)."""
+        if wrote:
+            self.written += 1
+        else:
+            self.linked += 1
+
+    def put(self, target: Path, relative: str, data: bytes) -> bool:
+        """Place one file's bytes at target; True if they had to be written, False if linked or kept.
+
+        Touches only the spare generation and reads the live site, so forked
+        render workers call it for their own pages in parallel; the parent
+        claims the paths first and records the outcomes.
+        """
         live = self.live / relative if self.live is not None else None
         try:
             live_stat = live.stat() if live is not None else None
@@ -162,16 +182,14 @@ class SiteWriter:
             except OSError:
                 target_stat = None
             if target_stat is not None and (target_stat.st_ino, target_stat.st_dev) == (live_stat.st_ino, live_stat.st_dev):
-                self.linked += 1
-                return
+                return False
             if target_stat is not None:
                 target.unlink()
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 os.link(live, target)  # type: ignore[arg-type]
-                self.linked += 1
-                return
+                return False
             except OSError:
                 pass  # no hard links here: fall through and write a copy
         try:
@@ -181,14 +199,13 @@ class SiteWriter:
         if target_stat is not None:
             shared = live_stat is not None and (target_stat.st_ino, target_stat.st_dev) == (live_stat.st_ino, live_stat.st_dev)
             if not shared and target_stat.st_size == len(data) and not target.is_symlink() and target.read_bytes() == data:
-                self.linked += 1  # the spare generation already holds these bytes
-                return
+                return False  # the spare generation already holds these bytes
             target.unlink()  # never write in place: the inode may be the live site's
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "xb") as handle:
             handle.write(data)
-        self.written += 1
+        return True
 
     def copy(self, relative: str, source: Path) -> None:
         self.write(relative, source.read_bytes())

@@ -8,7 +8,7 @@ make (profiles, team and tag pages, home) through ``index.views``.
 from __future__ import annotations
 
 from itertools import groupby
-from typing import Iterator
+from typing import Callable, Iterator
 
 from trombino.derive import Index
 from trombino.i18n import Translator
@@ -26,7 +26,6 @@ from trombino.views.vcard import vcard
 
 TOP_EXPERTS = 3
 CANDIDATES_SHOWN = 10  # on an opening's page with their reasons; the rest as a short list
-OPENINGS_FEED = "feeds/openings.xml"
 
 
 def _later_pages(pages: tuple[TimelinePage, ...]) -> tuple[TimelinePage, ...]:
@@ -43,55 +42,92 @@ def expert_pages(site: Site, index: Index, views: Views) -> Iterator[Page]:
 def timeline_pages(site: Site, index: Index, views: Views) -> Iterator[Page]:
     for slug, team in site.teams.items():
         for page in _later_pages(views.team_timeline(slug)):
-            yield Page(page.path + "index.html", "timeline.html", {"timeline": page, "team": team, "feed": f"feeds/teams/{slug}.xml"})
+            yield Page(page.path + "index.html", "timeline.html", {"timeline": page, "team": team, "feed": feed_path(site, "team", slug)})
         for page in views.team_decisions(slug):
-            yield Page(page.path + "index.html", "decisions.html", {"timeline": page, "team": team, "feed": f"feeds/teams/{slug}.xml"})
+            yield Page(page.path + "index.html", "decisions.html", {"timeline": page, "team": team, "feed": feed_path(site, "team", slug)})
     for page in views.company_timeline():
-        yield Page(page.path + "index.html", "updates.html", {"timeline": page, "feed": "feeds/updates.xml"})
+        yield Page(page.path + "index.html", "updates.html", {"timeline": page, "feed": feed_path(site, "updates")})
     for key, tag in site.tags.items():
         for page in _later_pages(views.tag_timeline(key)):
-            yield Page(page.path + "index.html", "timeline.html", {"timeline": page, "tag": tag, "feed": f"feeds/tags/{tag.slug}.xml"})
+            yield Page(page.path + "index.html", "timeline.html", {"timeline": page, "tag": tag, "feed": feed_path(site, "tag", key)})
 
 
 def org_pages(site: Site, index: Index, views: Views) -> Iterator[Page]:
     yield Page("org/index.html", "org.html", {"org": views.org})
 
 
-def feed_specs(site: Site, index: Index, views: Views) -> Iterator[FeedSpec]:
+FEEDS = ("updates", "team", "person", "tag", "openings")
+
+
+def feed_page(site: Site, feed: str, key: str = "") -> str:
+    """URL path of the HTML page a feed follows; the feed file mirrors it under feeds/."""
+    if feed == "team":
+        return f"teams/{key}/"
+    if feed == "person":
+        return f"people/{key}/"
+    if feed == "tag":
+        return f"tags/{site.tags[key].slug}/"
+    return "openings/" if feed == "openings" else "updates/"
+
+
+def feed_path(site: Site, feed: str, key: str = "") -> str:
+    return "feeds/" + feed_page(site, feed, key).rstrip("/") + ".xml"
+
+
+def feed_spec(site: Site, index: Index, feed: str, key: str = "") -> FeedSpec:
+    """One feed: ``feed`` is one of FEEDS; ``key`` the team or person slug, or the tag key."""
+    views: Views = index.views
     t = Translator(site.config.language)
-    yield FeedSpec("feeds/updates.xml", "updates/", t("feed_updates", site=site.config.title), site.posts)
-    for slug, team in site.teams.items():
-        posts = tuple(e.post for e in views.team_entries(slug)[:FEED_ENTRIES])
-        yield FeedSpec(f"feeds/teams/{slug}.xml", f"teams/{slug}/", t("feed_team", team=team.name, site=site.config.title), posts)
-    for slug, person in site.people.items():
-        posts = index.posts_by_author.get(slug, ())
-        yield FeedSpec(f"feeds/people/{slug}.xml", f"people/{slug}/", t("feed_person", name=person.name, site=site.config.title), posts)
-    for key, tag in site.tags.items():
+    title = site.config.title
+    if feed == "team":
+        posts = tuple(e.post for e in views.team_entries(key)[:FEED_ENTRIES])
+        heading = t("feed_team", team=site.teams[key].name, site=title)
+    elif feed == "person":
+        posts = index.posts_by_author.get(key, ())
+        heading = t("feed_person", name=site.people[key].name, site=title)
+    elif feed == "tag":
         posts = index.posts_by_tag.get(key, ())
-        yield FeedSpec(f"feeds/tags/{tag.slug}.xml", f"tags/{tag.slug}/", t("feed_tag", tag=tag.display, site=site.config.title), posts)
-    yield FeedSpec(OPENINGS_FEED, "openings/", t("feed_openings", site=site.config.title), views.openings.open_posts)
+        heading = t("feed_tag", tag=site.tags[key].display, site=title)
+    elif feed == "openings":
+        posts, heading = views.openings.open_posts, t("feed_openings", site=title)
+    else:
+        posts, heading = site.posts, t("feed_updates", site=title)
+    return FeedSpec(feed_path(site, feed, key), feed_page(site, feed, key), heading, posts)
 
 
 def feed_pages(site: Site, index: Index, views: Views) -> Iterator[Page]:
-    writer = AtomWriter(site)
-    for path, text in writer.feeds(feed_specs(site, index, views)):
-        yield Page(path, "", {"body": text}, kind="raw")
+    # Listing is cheap; each feed's XML is produced when its page is rendered
+    # (in parallel, and again only when what that feed read changed).
+    feeds = [("updates", "")] + [("team", slug) for slug in site.teams] + [("person", slug) for slug in site.people]
+    feeds += [("tag", key) for key in site.tags] + [("openings", "")]
+    for feed, key in feeds:
+        yield Page(feed_path(site, feed, key), "atom_feed", {"feed": feed, "key": key}, kind="data")
 
 
 def data_pages(site: Site, index: Index, views: Views) -> Iterator[Page]:
-    yield Page("api/people.json", "", {"body": people_json(site, index, views.experts)}, kind="raw")
-    yield Page("api/teams.json", "", {"body": teams_json(site, index)}, kind="raw")
-    for slug, person in site.people.items():
-        yield Page(f"people/{slug}/{slug}.vcf", "", {"body": vcard(site, person)}, kind="raw")
+    yield Page("api/people.json", "people_json", kind="data")
+    yield Page("api/teams.json", "teams_json", kind="data")
+    for slug in site.people:
+        yield Page(f"people/{slug}/{slug}.vcf", "vcard", {"slug": slug}, kind="data")
+
+
+# Files of kind "data": the page's template names the function writing its text
+# from the model at render time, with the page's context as keyword arguments.
+DATA_FILES: dict[str, Callable[..., str]] = {
+    "atom_feed": lambda site, index, feed, key: AtomWriter(site).feed(feed_spec(site, index, feed, key)),
+    "people_json": lambda site, index: people_json(site, index, index.views.experts),
+    "teams_json": teams_json,
+    "vcard": lambda site, index, slug: vcard(site, site.people[slug]),
+}
 
 
 def opening_pages(site: Site, index: Index, views: Views) -> Iterator[Page]:
     """/openings/ (open ones, then the archive) and /openings/<post id>/ for each (see docs/openings.md)."""
     openings = views.openings
-    yield Page("openings/index.html", "openings.html", {"openings": openings, "feed": OPENINGS_FEED})
+    yield Page("openings/index.html", "openings.html", {"openings": openings, "feed": feed_path(site, "openings")})
     for view in openings.open + openings.archived:
         shown = view.candidates[:CANDIDATES_SHOWN]
-        context = {"view": view, "groups": tiers(shown), "more": view.candidates[len(shown) :], "feed": OPENINGS_FEED}
+        context = {"view": view, "groups": tiers(shown), "more": view.candidates[len(shown) :], "feed": feed_path(site, "openings")}
         yield Page(view.path + "index.html", "opening.html", context)
 
 
@@ -123,7 +159,7 @@ def person_context(site: Site, index: Index, slug: str) -> dict:
         "declared": views.experts.declared_groups(slug),
         "shown": views.experts.shown(slug),
         "booking": views.booking(person),
-        "feed": f"feeds/people/{slug}.xml",
+        "feed": feed_path(site, "person", slug),
         "vcard": f"people/{slug}/{slug}.vcf",
         "fitting_openings": views.openings.for_person(slug),
         # Someone not listed for openings learns how to be, while there are any.
@@ -140,7 +176,7 @@ def team_context(site: Site, index: Index, slug: str) -> dict:
         "decision_count": views.team_decisions(slug)[0].total,
         "questions": open_questions(site, index, entries),
         "load": tuple((m.person, views.booking(m.person)) for m in members if m.person.commitments),
-        "feed": f"feeds/teams/{slug}.xml",
+        "feed": feed_path(site, "team", slug),
         "hours": hours_strip((m.person for m in members), site.config.timezone, site.reference_date),
     }
 
@@ -151,7 +187,7 @@ def tag_context(site: Site, index: Index, key: str) -> dict:
     return {
         "experts": views.experts.experts(key),
         "timeline": views.tag_timeline(key)[0],
-        "feed": f"feeds/tags/{tag.slug}.xml",
+        "feed": feed_path(site, "tag", key),
     }
 
 
