@@ -499,7 +499,7 @@ class RenderCache:
         self.tracker.roots = {"site": site, "index": index, "photos": photos}
         if self._renderer is None:
             root = self.tracker.root
-            self._renderer = Renderer(root("site"), root("index"), theme, photos=root("photos"), extra_head=extra_head)
+            self._renderer = Renderer(root("site"), root("index"), theme, photos=root("photos"), extra_head=extra_head, fragments=False)
         plain = _Plain(site, index, theme, photos, extra_head)
         roots = (self.tracker.root("site"), self.tracker.root("index"))
         stale = self._stale(Replay(dict(self.tracker.roots)))

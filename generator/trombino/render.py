@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Mapping
+from typing import Callable, Mapping
 from urllib.parse import quote
 
 import jinja2
@@ -112,13 +112,41 @@ class Links:
     def current(self) -> str:
         return url_of(self.page_path)
 
+    @property
+    def section(self) -> str:
+        """The main navigation item this page belongs to ('' if none)."""
+        current = self.current
+        return next((path for path, _key in NAV_ITEMS if current.startswith(path)), "")
+
 
 def _days_between(a: date, b: date) -> int:
     return (b - a).days
 
 
+def _no_fragment(*key: object, caller: Callable[[], str]) -> str:
+    return caller()
+
+
 class Renderer:
-    def __init__(self, site: Site, index: Index, theme: Theme, *, photos: Mapping[str, Photo] | None = None, extra_head: str = "") -> None:
+    """Renders pages of one build.
+
+    ``fragments``: templates may wrap a part in ``{% call fragment(key, …) %}``
+    to render it once per key and reuse it on later pages (a post in every
+    timeline it appears in, the site header of pages at the same depth). The
+    key must hold whatever the part reads that differs between pages. It is off
+    for ``trombino serve``, which must see every page's reads.
+    """
+
+    def __init__(
+        self,
+        site: Site,
+        index: Index,
+        theme: Theme,
+        *,
+        photos: Mapping[str, Photo] | None = None,
+        extra_head: str = "",
+        fragments: bool = True,
+    ) -> None:
         self.site = site
         self.index = index
         self.theme = theme
@@ -138,6 +166,7 @@ class Renderer:
             extra_head=Markup(extra_head),
             days_between=_days_between,
             avatar_hue=avatar_hue,
+            fragment=self._fragment if fragments else _no_fragment,
         )
         self.env.filters["date"] = lambda value, short=False: self.translate.date(value, short=short)
         self.env.filters["number"] = self.translate.number
@@ -145,6 +174,14 @@ class Renderer:
         # or "'" left, so no value can close the element or the attribute it sits in.
         self.env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027"))
         self._templates: dict[str, jinja2.Template] = {}
+        self._fragments: dict[tuple, str] = {}
+
+    def _fragment(self, *key: object, caller: Callable[[], str]) -> str:
+        try:
+            return self._fragments[key]
+        except KeyError:
+            made = self._fragments[key] = caller()
+            return made
 
     def template(self, name: str) -> jinja2.Template:
         if name not in self._templates:
