@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import yaml
 
 from trombino.diagnostics import Diagnostic
+from trombino.fastyaml import compose_simple
 
 try:  # libyaml is much faster and reports the same marks.
     from yaml import CSafeLoader as _Loader
@@ -121,6 +122,11 @@ def parse_front_matter(source: SourceText) -> tuple[yaml.MappingNode | None, lis
         alias = _first_alias(source.front)
         if alias is not None:
             return None, [Diagnostic(path, alias.line + offset, alias.column + 1, "YAML anchors and aliases are not allowed in front matter")]
+    root = compose_simple(source.front, MAX_FRONT_MATTER_NODES)
+    if root is not None:
+        # Plain 'key: value' lines and one-line lists, built without composing: the same
+        # tree, and one _count_nodes cannot refuse (two levels, fresh nodes, within the limit).
+        return root, []
     try:
         root = yaml.compose(source.front, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
