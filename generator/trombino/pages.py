@@ -116,9 +116,9 @@ def tag_index_pages(site: Site, index: Index) -> Iterator[Page]:
 
 def search_pages(site: Site, index: Index) -> Iterator[Page]:
     """The search page and the index files it loads (see trombino.search)."""
-    page = search.search_page(site, index)
+    page = index.views.search
     for file in (page.people, *page.updates):
-        yield Page(search.INDEX_FOLDER + file.name, "", {"body": file.body}, kind="raw")
+        yield Page(search.INDEX_FOLDER + file.name, "search_file", {"part": file.part}, kind="data")
     yield Page("search/index.html", "search.html", {"search": page, "index_folder": search.INDEX_FOLDER})
 
 

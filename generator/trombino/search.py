@@ -23,7 +23,7 @@ What a visitor downloads is kept small (see docs/search.md for sizes):
   index equals ``lunr.py``'s serialisation.
 * Each file is a script assigning to ``window.trombinoSearch``, not a JSON
   file, because ``fetch()`` fails from ``file://`` while ``<script src>`` works
-  everywhere. Names carry a content hash, so browsers may cache them for good.
+  everywhere. Names carry a digest of what they hold, so browsers may cache them for good.
 * People are one file, loaded with the search page; updates come in chunks of
   :data:`UPDATES_PER_CHUNK`, newest first, loaded on the first query and then
   on demand.
@@ -37,8 +37,9 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import chain
+from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import lunr as lunr_py
@@ -367,35 +368,53 @@ def compact_index(frequencies: Frequencies, fields: Sequence[tuple[str, int]], d
     }
 
 
+# What a file's bytes depend on besides its documents: the code writing them.
+_WRITER = hashlib.sha256(Path(__file__).read_bytes() + lunr_py.__TARGET_JS_VERSION__.encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class SearchFile:
-    name: str  # file name in INDEX_FOLDER, with a content hash
-    body: str
+    """One script of the index: its documents now, its text when the file is written.
 
+    Building the index of 100,000 updates takes seconds; listing the files only
+    needs their names, so the text is made on first use of ``body`` — by the
+    render workers, in parallel. The name carries a digest of the documents
+    and of this module (what the text is made from), so browsers may cache a
+    file for good: other text, other name.
+    """
 
-def _script(part: str, payload: Mapping[str, Any]) -> SearchFile:
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    body = f'(window.trombinoSearch=window.trombinoSearch||{{}})["{part}"]={data};\n'
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:10]
-    return SearchFile(f"{part}.{digest}.js", body)
+    part: str  # "people" or "updates-N"
+    fields: tuple[tuple[str, int], ...]
+    documents: tuple[Document, ...]
+    extra: tuple[tuple[str, Any], ...] = ()  # more entries of the payload (the people file's teams)
+
+    @cached_property
+    def name(self) -> str:
+        documents = [(d.ref, d.fields, d.shown, d.boost) for d in self.documents]
+        data = json.dumps([self.fields, documents, self.extra], ensure_ascii=False, separators=(",", ":"))
+        digest = hashlib.sha256((_WRITER + data).encode("utf-8")).hexdigest()[:10]
+        return f"{self.part}.{digest}.js"
+
+    @cached_property
+    def body(self) -> str:
+        frequencies = term_frequencies(self.fields, self.documents)
+        payload = {"index": compact_index(frequencies, self.fields, self.documents), "docs": [d.shown for d in self.documents], **dict(self.extra)}
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        return f'(window.trombinoSearch=window.trombinoSearch||{{}})["{self.part}"]={data};\n'
 
 
 def people_file(site: Site, index: Index, experts: Mapping[str, Sequence[Expertise]] | None = None) -> SearchFile:
-    documents = person_documents(site, index, experts)
     teams = [{"s": t.slug, "n": t.name, "p": t.parent or ""} for t in site.teams.values()]
-    frequencies = term_frequencies(PEOPLE_FIELDS, documents)
-    return _script("people", {"index": compact_index(frequencies, PEOPLE_FIELDS, documents), "docs": [d.shown for d in documents], "teams": teams})
+    return SearchFile("people", PEOPLE_FIELDS, tuple(person_documents(site, index, experts)), (("teams", teams),))
 
 
 def update_files(site: Site, per_chunk: int | None = None) -> list[SearchFile]:
     """The updates, newest first, in chunks of ``per_chunk`` (:data:`UPDATES_PER_CHUNK`): one lunr index each."""
     per_chunk = per_chunk or UPDATES_PER_CHUNK
-    files = []
-    for start in range(0, len(site.posts), per_chunk):
-        documents = update_documents(site, site.posts[start : start + per_chunk])
-        frequencies = term_frequencies(UPDATE_FIELDS, documents)
-        files.append(_script(f"updates-{len(files)}", {"index": compact_index(frequencies, UPDATE_FIELDS, documents), "docs": [d.shown for d in documents]}))
-    return files
+    return [
+        SearchFile(f"updates-{number}", UPDATE_FIELDS, tuple(update_documents(site, site.posts[start : start + per_chunk])))
+        for number, start in enumerate(range(0, len(site.posts), per_chunk))
+    ]
 
 
 @dataclass(frozen=True)
@@ -438,6 +457,9 @@ class SearchPage:
     updates: tuple[SearchFile, ...]
     filters: Filters
     post_count: int
+
+    def file(self, part: str) -> SearchFile:
+        return next(f for f in (self.people, *self.updates) if f.part == part)
 
 
 def search_page(site: Site, index: Index) -> SearchPage:

@@ -37,6 +37,15 @@ class Views:
         return self._timelines[(kind, key)]
 
     @cached_property
+    def search(self):  # noqa: ANN201 - trombino.search.SearchPage (search builds on these views)
+        from trombino.search import search_page
+
+        return search_page(self.site, self.index)
+
+    def search_file(self, part: str):  # noqa: ANN201 - trombino.search.SearchFile
+        return self.search.file(part)
+
+    @cached_property
     def experts(self) -> ExpertIndex:
         return expert_index(self.site, self.index)
 

@@ -118,6 +118,8 @@ DATA_FILES: dict[str, Callable[..., str]] = {
     "people_json": lambda site, index: people_json(site, index, index.views.experts),
     "teams_json": teams_json,
     "vcard": lambda site, index, slug: vcard(site, site.people[slug]),
+    # Read through index.views so a forked worker finds the documents listed before the fork.
+    "search_file": lambda site, index, part: index.views.search_file(part).body,
 }
 
 
