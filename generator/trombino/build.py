@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 from dataclasses import dataclass, field, replace
@@ -102,12 +103,17 @@ def render_pages(
     targets = [writer.claim(page.path) for page in pages] if writer else []
     bounds = [(start, min(start + CHUNK_PAGES, len(pages))) for start in range(0, len(pages), CHUNK_PAGES)]
     _FORK_STATE = (renderer, pages, writer, targets)
+    # What exists now is only read by the workers: out of the cycle collector's
+    # sight, it is never walked there, so its memory pages stay shared (a
+    # collection would touch, and so copy, every object of the model).
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(cores) as pool:
             for chunk in pool.imap(_render_chunk, bounds):
                 yield from chunk
     finally:
         _FORK_STATE = None
+        gc.unfreeze()
 
 
 # How pages become bytes; `trombino serve` passes one that re-renders only what changed.
