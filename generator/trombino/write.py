@@ -106,6 +106,8 @@ class SiteWriter:
         self.recycled = False
         self.staging = self._spare(generations)
         self.live = self.output if (self.output / MARKER).is_file() else None
+        self._staging = str(self.staging)
+        self._live = str(self.live) if self.live is not None else None
         self.written = 0
         self.linked = 0
         self.paths: set[str] = set()
@@ -140,13 +142,14 @@ class SiteWriter:
                 f"(no {MARKER} file); choose another --output or empty it"
             )
 
-    def _target(self, relative: str) -> Path:
-        parts = Path(relative).parts
-        if not parts or Path(relative).is_absolute() or ".." in parts:
+    def _target(self, relative: str) -> str:
+        # String checks, not Path objects: this runs once per output file (100,000s).
+        parts = relative.split("/")
+        if not relative or relative.startswith("/") or any(part in ("", ".", "..") for part in parts):
             raise OutputError(f"refusing to write outside the output folder: {relative!r}")
-        return self.staging.joinpath(*parts)
+        return os.path.join(self._staging, *parts)
 
-    def claim(self, relative: str) -> Path:
+    def claim(self, relative: str) -> str:
         """Reserve an output path for this build: where its file goes in the spare generation."""
         target = self._target(relative)
         if relative in self.paths:
@@ -164,45 +167,45 @@ class SiteWriter:
         else:
             self.linked += 1
 
-    def put(self, target: Path, relative: str, data: bytes) -> bool:
+    def put(self, target: str, relative: str, data: bytes) -> bool:
         """Place one file's bytes at target; True if they had to be written, False if linked or kept.
 
         Touches only the spare generation and reads the live site, so forked
         render workers call it for their own pages in parallel; the parent
         claims the paths first and records the outcomes.
         """
-        live = self.live / relative if self.live is not None else None
+        live = os.path.join(self._live, relative) if self._live is not None else None
         try:
-            live_stat = live.stat() if live is not None else None
+            live_stat = os.stat(live) if live is not None else None
         except OSError:
             live_stat = None
-        if live_stat is not None and live_stat.st_size == len(data) and live.read_bytes() == data:  # type: ignore[union-attr]
+        if live_stat is not None and live_stat.st_size == len(data) and _read(live) == data:  # type: ignore[arg-type]
             try:
-                target_stat = target.lstat()
+                target_stat = os.lstat(target)
             except OSError:
                 target_stat = None
             if target_stat is not None and (target_stat.st_ino, target_stat.st_dev) == (live_stat.st_ino, live_stat.st_dev):
                 return False
             if target_stat is not None:
-                target.unlink()
+                os.unlink(target)
             else:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
             try:
                 os.link(live, target)  # type: ignore[arg-type]
                 return False
             except OSError:
                 pass  # no hard links here: fall through and write a copy
         try:
-            target_stat = target.lstat()
+            target_stat = os.lstat(target)
         except OSError:
             target_stat = None
         if target_stat is not None:
             shared = live_stat is not None and (target_stat.st_ino, target_stat.st_dev) == (live_stat.st_ino, live_stat.st_dev)
-            if not shared and target_stat.st_size == len(data) and not target.is_symlink() and target.read_bytes() == data:
+            if not shared and target_stat.st_size == len(data) and stat.S_ISREG(target_stat.st_mode) and _read(target) == data:
                 return False  # the spare generation already holds these bytes
-            target.unlink()  # never write in place: the inode may be the live site's
+            os.unlink(target)  # never write in place: the inode may be the live site's
         else:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "xb") as handle:
             handle.write(data)
         return True
@@ -265,6 +268,11 @@ class SiteWriter:
             (self.staging / MARKER).write_text(CARETAKER_NOTE)
             _remove(spare)
             os.rename(self.staging, spare)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def replace_file(path: Path, data: bytes) -> None:
