@@ -123,8 +123,13 @@ def _days_between(a: date, b: date) -> int:
     return (b - a).days
 
 
-def _no_fragment(*key: object, caller: Callable[[], str]) -> str:
+def _no_fragment(*key: object, caller: Callable[[], str], link: Links | None = None) -> str:
     return caller()
+
+
+# Stands for a page's root while a fragment is rendered for pages of any depth:
+# characters no text of a page can hold (noncharacters, never escaped either).
+_ROOT_MARK = "\ufdd0root\ufdd1"
 
 
 class Renderer:
@@ -133,8 +138,12 @@ class Renderer:
     ``fragments``: templates may wrap a part in ``{% call fragment(key, …) %}``
     to render it once per key and reuse it on later pages (a post in every
     timeline it appears in, the site header of pages at the same depth). The
-    key must hold whatever the part reads that differs between pages. It is off
-    for ``trombino serve``, which must see every page's reads.
+    key must hold whatever the part reads that differs between pages. With
+    ``link=link``, the part is rendered once for pages of every depth: its
+    links are made from a stand-in root, replaced by each page's own (so every
+    link in it must name a path: ``link.url()`` alone would be wrong at the
+    top level). It is off for ``trombino serve``, which must see every page's
+    reads.
     """
 
     def __init__(
@@ -176,12 +185,19 @@ class Renderer:
         self._templates: dict[str, jinja2.Template] = {}
         self._fragments: dict[tuple, str] = {}
 
-    def _fragment(self, *key: object, caller: Callable[[], str]) -> str:
-        try:
-            return self._fragments[key]
-        except KeyError:
-            made = self._fragments[key] = caller()
-            return made
+    def _fragment(self, *key: object, caller: Callable[[], str], link: Links | None = None) -> str:
+        made = self._fragments.get(key)
+        if made is None:
+            if link is None:
+                made = caller()
+            else:
+                root, link.root = link.root, _ROOT_MARK
+                try:
+                    made = caller()
+                finally:
+                    link.root = root
+            self._fragments[key] = made
+        return made if link is None else made.replace(_ROOT_MARK, link.root)
 
     def template(self, name: str) -> jinja2.Template:
         if name not in self._templates:
