@@ -110,3 +110,19 @@ def test_parallel_parse_and_render_equal_serial(minimal_site: Path, tmp_path: Pa
     monkeypatch.setattr(build_module, "workers", lambda: 2)
     assert build(minimal_site, tmp_path / "parallel").ok
     assert digest(tmp_path / "parallel") == digest(tmp_path / "serial")
+
+
+def test_a_new_update_leaves_unrelated_pages_untouched(minimal_site: Path, tmp_path: Path) -> None:
+    # The newest update moves the content date; only the home page shows it,
+    # so the other pages (here: the first post's own page) keep their file.
+    out = tmp_path / "published"
+    assert run_cli("build", "--source", str(minimal_site), "--output", str(out)).returncode == 0
+    first_post = next(out.glob("posts/*/*/*/index.html"))
+    before = first_post.stat()
+    home_before = (out / "index.html").read_text()
+    (minimal_site / "content/posts/2026/03/newest.md").write_text("---\nauthor: bruno-diaz\ndate: 2026-03-28\n---\nNewest #go\n")
+    assert run_cli("build", "--source", str(minimal_site), "--output", str(out)).returncode == 0
+    after = first_post.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert (out / "index.html").read_text() != home_before
+    assert "28 March 2026" in (out / "index.html").read_text()
