@@ -8,13 +8,14 @@ duplicates) and builds the immutable model.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import multiprocessing
 import os
-import posixpath
 import re
 import subprocess
+import time
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -70,6 +71,10 @@ class ParseCache:
 
     entries: dict[tuple[str, str, str, str], Any] = field(default_factory=dict)
     used: set[tuple[str, str, str, str]] = field(default_factory=set)
+    # path → (size, mtime, inode, ctime, content digest) of the files read last run:
+    # a file whose stat is unchanged is not read again (see ``discover``).
+    stats: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
+    seen: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
 
     def get(self, key: tuple[str, str, str, str]) -> Any:
         hit = self.entries.get(key)
@@ -85,14 +90,16 @@ class ParseCache:
         """Keep only what this run used, and start a new run."""
         self.entries = {key: self.entries[key] for key in self.used if key in self.entries}
         self.used = set()
+        self.stats, self.seen = self.seen, {}
 
 
 @dataclass(frozen=True)
 class SourceFile:
     path: str  # relative POSIX path
     kind: str
-    data: bytes | None  # None: could not be read
-    problem: str = ""
+    data: bytes | None  # None: not read, because its stat shows it unchanged since it had this digest
+    digest: str  # SHA-1 of the bytes
+    location: str = ""  # where to read it if it must be parsed after all
 
 
 def _markdown_files(folder: str, recursive: bool) -> Iterator[os.DirEntry]:
@@ -114,8 +121,19 @@ def _markdown_files(folder: str, recursive: bool) -> Iterator[os.DirEntry]:
             yield from _markdown_files(entry.path, True)
 
 
-def discover(root: Path, diagnostics: Diagnostics) -> list[SourceFile]:
-    """Every source file under content/, in a stable order."""
+# A file changed within this many nanoseconds of being read could change again
+# without its mtime moving (timestamps are coarse on some file systems): its
+# stat is not trusted next time.
+RACY_NS = 2_000_000_000
+
+
+def discover(root: Path, diagnostics: Diagnostics, cache: ParseCache | None = None) -> list[SourceFile]:
+    """Every source file under content/, in a stable order.
+
+    With a cache, a file whose size, mtime, inode and ctime are those recorded
+    when it was last read is not read again: its digest is known (reading
+    100,000 files costs seconds, a stat each much less).
+    """
     content = root / CONTENT
     real_root = root.resolve()
     found: list[SourceFile] = []
@@ -134,12 +152,22 @@ def discover(root: Path, diagnostics: Diagnostics) -> list[SourceFile]:
             if not entry.is_file():  # a folder, a dangling link (an editor's lock file), a pipe…
                 continue
             try:
+                info = entry.stat()
+                signature = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+                known = cache.stats.get(relative) if cache is not None else None
+                if known is not None and known[:4] == signature:
+                    cache.seen[relative] = known  # type: ignore[union-attr]
+                    found.append(SourceFile(relative, kind, None, known[4], path))
+                    continue
                 with open(path, "rb") as handle:
                     data = handle.read()
             except OSError as exc:
                 diagnostics.error(relative, 1, 1, f"cannot read file: {exc.strerror or exc}")
                 continue
-            found.append(SourceFile(relative, kind, data))
+            digest = hashlib.sha1(data).hexdigest()
+            if cache is not None and time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > RACY_NS:
+                cache.seen[relative] = (*signature, digest)
+            found.append(SourceFile(relative, kind, data, digest, path))
     return found
 
 
@@ -186,6 +214,12 @@ def parse_file(source: SourceFile, config: Config, renderer: MarkdownRenderer) -
     )
 
 
+def _read_now(source: SourceFile) -> SourceFile:
+    with open(source.location, "rb") as handle:
+        data = handle.read()
+    return dataclasses.replace(source, data=data, digest=hashlib.sha1(data).hexdigest())
+
+
 PARALLEL_THRESHOLD = 400  # below this, starting worker processes costs more than it saves
 
 
@@ -206,9 +240,12 @@ def workers() -> int:
 
 def parse_all(sources: list[SourceFile], config: Config, cache: ParseCache | None) -> list[ParsedFile]:
     """Parse every file, reusing cached results; misses are spread over all cores."""
-    keys = [(s.path, s.kind, config.timezone, hashlib.sha1(s.data or b"").hexdigest()) for s in sources]
+    keys = [(s.path, s.kind, config.timezone, s.digest) for s in sources]
     results: list[ParsedFile | None] = [cache.get(key) if cache else None for key in keys]
     missing = [i for i, hit in enumerate(results) if hit is None]
+    for i in missing:  # known unchanged, but its parse result is gone (another time zone…): read it now
+        if sources[i].data is None:
+            sources[i] = _read_now(sources[i])
     cores = workers()
     if len(missing) >= PARALLEL_THRESHOLD and cores > 1:
         # Interleaved batches keep the workers' loads even (big files cluster by folder).
@@ -479,7 +516,9 @@ _WORD_RE = re.compile(r"\w")
 
 def _stem(path: str) -> str:
     """'content/people/ana-lima.md' → 'ana-lima' (what Path.stem gives, without building a Path)."""
-    return posixpath.splitext(posixpath.basename(path))[0]
+    name = path.rpartition("/")[2]
+    stem, dot, _suffix = name.rpartition(".")
+    return stem if dot and stem.strip(".") else name
 
 
 def _post_slugs(parsed_posts: list[ParsedFile], config: Config) -> dict[str, str]:
@@ -705,7 +744,7 @@ def load_site(root: Path, cache: ParseCache | None = None) -> LoadResult:
 def _load_site(root: Path, cache: ParseCache | None) -> LoadResult:
     diagnostics = Diagnostics()
     config = load_config(root, diagnostics)
-    sources = discover(root, diagnostics)
+    sources = discover(root, diagnostics, cache)
     parsed = parse_all(sources, config, cache)
     site = resolve(root, config, parsed, diagnostics, git_dates(root))
     return LoadResult(site, diagnostics.sorted())

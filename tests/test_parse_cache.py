@@ -1,0 +1,73 @@
+"""The parse cache skips reading files whose stat shows them unchanged, and never trusts a stale stat."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from trombino.cache import DiskParseCache
+from trombino.diagnostics import Diagnostics
+from trombino.loader import ParseCache, discover, load_site
+
+AN_HOUR_AGO = time.time() - 3600
+
+
+def age(site: Path) -> None:
+    """Make every content file look written an hour ago (its ctime stays now: fine, it is compared, not aged)."""
+    for path in (site / "content").rglob("*.md"):
+        os.utime(path, (AN_HOUR_AGO, AN_HOUR_AGO))
+
+
+def settle(monkeypatch, seconds: float = 3600) -> None:  # noqa: ANN001
+    """Pretend the clock moved on, so files just written count as settled (not racy)."""
+    real = time.time_ns
+    monkeypatch.setattr("trombino.loader.time.time_ns", lambda: real() + int(seconds * 1e9))
+
+
+def test_unchanged_files_are_not_read_again(minimal_site: Path, monkeypatch) -> None:  # noqa: ANN001
+    age(minimal_site)
+    settle(monkeypatch)
+    cache = ParseCache()
+    first = load_site(minimal_site, cache)
+    cache.prune()
+    sources = discover(minimal_site, Diagnostics(), cache)
+    assert sources and all(s.data is None for s in sources)
+    assert load_site(minimal_site, cache) == first
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(minimal_site: Path, monkeypatch) -> None:  # noqa: ANN001
+    age(minimal_site)
+    settle(monkeypatch)
+    person = minimal_site / "content/people/ana-lima.md"
+    cache = ParseCache()
+    load_site(minimal_site, cache)
+    cache.prune()
+    text = person.read_text()
+    assert "Engineer" in text
+    time.sleep(0.01)  # a later ctime
+    person.write_text(text.replace("Engineer", "Engineeq"))  # same size
+    os.utime(person, (AN_HOUR_AGO, AN_HOUR_AGO))  # and the old mtime
+    result = load_site(minimal_site, cache)
+    assert result.site.people["ana-lima"].title.endswith("Engineeq")
+
+
+def test_a_file_changed_just_now_is_read_every_time(minimal_site: Path) -> None:
+    cache = ParseCache()
+    load_site(minimal_site, cache)
+    cache.prune()
+    # Written a moment ago: another write could keep the same timestamps, so its stat is not trusted yet.
+    assert all(s.data is not None for s in discover(minimal_site, Diagnostics(), cache))
+
+
+def test_the_disk_cache_keeps_the_stats_between_runs(minimal_site: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    age(minimal_site)
+    settle(monkeypatch)
+    cache = DiskParseCache(tmp_path / "cache")
+    cold = load_site(minimal_site, cache)
+    cache.save()
+    again = DiskParseCache(tmp_path / "cache")
+    assert again.stats and set(again.stats) == {s.path for s in discover(minimal_site, Diagnostics())}
+    assert load_site(minimal_site, again) == cold
+    assert all(key in again.used for key in again.entries)  # every file came from the cache
