@@ -293,3 +293,11 @@ def test_one_pass_locations_equal_the_slow_ones(body: str) -> None:
         places = locate_all(body, pattern)
         for value, place in places.items():
             assert locate(body, pattern, value) == place, (value, body)
+
+
+def test_a_config_of_only_a_document_marker_points_into_the_file(tmp_path: Path) -> None:
+    """Found by the fuzzer: '---' alone is an empty document whose position is past the last line."""
+    root = write_site(tmp_path / "site", {**MINIMAL_SITE, "trombino.yaml": "---"})
+    result = load_site(root)
+    assert [d.format() for d in result.diagnostics] == ["trombino.yaml:1:4: front matter must be a mapping of fields ('key: value' lines)"]
+    assert_diagnostics_point_into_files(root, result.diagnostics)

@@ -107,6 +107,20 @@ def _first_alias(text: str) -> yaml.Mark | None:
     return None
 
 
+def _place(source: SourceText, mark: yaml.Mark) -> tuple[int, int]:
+    """1-based line and column of a YAML mark in the file.
+
+    A mark past the end of the YAML text (an error at its end, an empty
+    document after '---'): in a Markdown file that is the closing fence;
+    trombino.yaml has no fence, so it points at its last character instead.
+    """
+    lines = source.front.split("\n")
+    has_fence = source.body_line > source.front_line
+    if not has_fence and mark.line >= len(lines):
+        return len(lines) - 1 + source.front_line, len(lines[-1]) + 1
+    return mark.line + source.front_line, mark.column + 1
+
+
 def parse_front_matter(source: SourceText) -> tuple[yaml.MappingNode | None, list[Diagnostic]]:
     path, offset = source.path, source.front_line
     if len(source.front.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
@@ -136,11 +150,8 @@ def parse_front_matter(source: SourceText) -> tuple[yaml.MappingNode | None, lis
         problem = exc.problem or exc.context or "invalid YAML"
         hint = ""
         lines = source.front.split("\n")
-        # An error at the end of the YAML text: in a Markdown file that is the closing
-        # fence; trombino.yaml has no fence, so point at its last character instead.
-        has_fence = source.body_line > source.front_line
-        if mark and not has_fence and mark.line >= len(lines):
-            line, column = len(lines) - 1 + offset, len(lines[-1]) + 1
+        if mark:
+            line, column = _place(source, mark)
         if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
             hint = " (YAML does not allow tabs for indentation; use spaces)"
         return None, [Diagnostic(path, line, column, f"malformed YAML front matter: {problem}{hint}")]
@@ -151,8 +162,8 @@ def parse_front_matter(source: SourceText) -> tuple[yaml.MappingNode | None, lis
     if root is None:
         return None, [Diagnostic(path, max(1, offset - 1), 1, "front matter is empty: it must be a mapping of fields, e.g. 'name: …'")]
     if not isinstance(root, yaml.MappingNode):
-        mark = root.start_mark
-        return None, [Diagnostic(path, mark.line + offset, mark.column + 1, "front matter must be a mapping of fields ('key: value' lines)")]
+        line, column = _place(source, root.start_mark)
+        return None, [Diagnostic(path, line, column, "front matter must be a mapping of fields ('key: value' lines)")]
     problem = _count_nodes(root, path, offset)
     if problem:
         return None, [problem]
