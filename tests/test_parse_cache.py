@@ -71,3 +71,14 @@ def test_the_disk_cache_keeps_the_stats_between_runs(minimal_site: Path, tmp_pat
     assert again.stats and set(again.stats) == {s.path for s in discover(minimal_site, Diagnostics())}
     assert load_site(minimal_site, again) == cold
     assert all(key in again.used for key in again.entries)  # every file came from the cache
+
+
+def test_an_unchanged_file_whose_parse_result_is_gone_is_read_after_all(minimal_site: Path, monkeypatch) -> None:  # noqa: ANN001
+    age(minimal_site)
+    settle(monkeypatch)
+    cache = ParseCache()
+    load_site(minimal_site, cache)
+    cache.prune()
+    config = minimal_site / "trombino.yaml"
+    config.write_text(config.read_text() + "timezone: Asia/Tokyo\n")  # parse results are kept per time zone
+    assert load_site(minimal_site, cache) == load_site(minimal_site)

@@ -54,7 +54,7 @@ CHUNK_PAGES = 250
 
 # Handed to forked render workers: they inherit it with the parent's memory, so
 # the model and the page list are never pickled. Set only while a pool runs.
-_FORK_STATE: tuple[Renderer, list[Page], SiteWriter | None, list[Path]] | None = None
+_FORK_STATE: tuple[Renderer, list[Page], SiteWriter | None, list[str]] | None = None
 
 
 @dataclass(frozen=True)

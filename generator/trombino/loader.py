@@ -243,9 +243,11 @@ def parse_all(sources: list[SourceFile], config: Config, cache: ParseCache | Non
     keys = [(s.path, s.kind, config.timezone, s.digest) for s in sources]
     results: list[ParsedFile | None] = [cache.get(key) if cache else None for key in keys]
     missing = [i for i, hit in enumerate(results) if hit is None]
+    sources = list(sources)
     for i in missing:  # known unchanged, but its parse result is gone (another time zone…): read it now
         if sources[i].data is None:
             sources[i] = _read_now(sources[i])
+            keys[i] = (*keys[i][:3], sources[i].digest)
     cores = workers()
     if len(missing) >= PARALLEL_THRESHOLD and cores > 1:
         # Interleaved batches keep the workers' loads even (big files cluster by folder).
