@@ -82,7 +82,11 @@ def measure(source: Path, edits: int) -> dict:
     finally:
         person.write_text(text, encoding="utf-8")
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # still busy building: do not leave it behind
+            process.kill()
+            process.wait()
     return {"median_s": round(statistics.median(times), 3), "min_s": round(min(times), 3), "max_s": round(max(times), 3), "runs": len(times), "server": [l for l in lines if "built" in l]}
 
 
