@@ -58,6 +58,10 @@ class ParsedFile:
     body_line: int = 1
     summary: str = ""  # the body as plain text, cut for listings and feeds
     diagnostics: tuple[Diagnostic, ...] = ()
+    # A post's day in the site's time zone and the slug its file name gives: worked
+    # out here, once per file (the time zone is part of the cache key), not at every load.
+    day: date | None = None
+    slug_base: str = ""
 
 
 @dataclass
@@ -185,8 +189,9 @@ def parse_file(source: SourceFile, config: Config, renderer: MarkdownRenderer) -
     node, problems = parse_front_matter(split)
     diagnostics.extend(problems)
     record = None
+    zone = ZoneInfo(config.timezone)
     if node is not None:
-        validator = Validator(source.path, split.front_line, diagnostics, ZoneInfo(config.timezone))
+        validator = Validator(source.path, split.front_line, diagnostics, zone)
         record = validator.record(node, KINDS[source.kind])
     costly = costly_spot(split.body)
     if costly is not None:
@@ -211,7 +216,15 @@ def parse_file(source: SourceFile, config: Config, renderer: MarkdownRenderer) -
         split.body_line,
         _plain_summary(rendered.html),
         tuple(diagnostics.items),
+        *_post_day_and_slug(source, record, zone),
     )
+
+
+def _post_day_and_slug(source: SourceFile, record: Record | None, zone: ZoneInfo) -> tuple[date | None, str]:
+    moment = record.values.get("date") if record is not None and source.kind == "post" else None
+    if moment is None:
+        return None, ""
+    return moment.astimezone(zone).date(), slugify(_stem(source.path))
 
 
 def _read_now(source: SourceFile) -> SourceFile:
@@ -312,7 +325,6 @@ class _Resolver:
         self.config = config
         self.diagnostics = diagnostics
         self.spellings: dict[str, Counter[str]] = defaultdict(Counter)
-        self.zone = ZoneInfo(config.timezone)
 
     def error(self, path: str, where: tuple[int, int], message: str) -> None:
         self.diagnostics.error(path, where[0], where[1], message)
@@ -458,8 +470,8 @@ class _Resolver:
         values = record.values
         if "author" not in values or "date" not in values:
             return None
-        moment = values["date"]
-        day = moment.astimezone(self.zone).date()
+        moment, day = values["date"], parsed.day
+        assert day is not None  # dated posts have one (parse_file)
         kind = values.get("kind", "update")
         tags = list(self.tags(values.get("tags", []), path, record, "tags"))
         places: dict[str, tuple[int, int]] = {}
@@ -523,17 +535,14 @@ def _stem(path: str) -> str:
     return stem if dot and stem.strip(".") else name
 
 
-def _post_slugs(parsed_posts: list[ParsedFile], config: Config) -> dict[str, str]:
+def _post_slugs(parsed_posts: list[ParsedFile]) -> dict[str, str]:
     """URL-safe slug per post path, unique within its year and month."""
-    tz = ZoneInfo(config.timezone)
     used: set[tuple[int, int, str]] = set()
     slugs: dict[str, str] = {}
     for parsed in sorted(parsed_posts, key=lambda p: p.path):
-        moment = parsed.record.values.get("date") if parsed.record else None
-        if moment is None:
+        day, base = parsed.day, parsed.slug_base
+        if day is None:
             continue
-        day = moment.astimezone(tz).date()
-        base = slugify(_stem(parsed.path))
         slug, counter = base, 2
         while (day.year, day.month, slug) in used:
             slug, counter = f"{base}-{counter}", counter + 1
@@ -584,7 +593,7 @@ def resolve(root: Path, config: Config, files: list[ParsedFile], diagnostics: Di
 
     people = {p.slug: p for p in (resolver.person(f, dates) for f in by_kind["person"]) if p}
     teams = {t.slug: t for t in (resolver.team(f) for f in by_kind["team"]) if t}
-    slugs = _post_slugs(by_kind["post"], config)
+    slugs = _post_slugs(by_kind["post"])
     posts = [p for p in (resolver.post(f, slugs[f.path]) for f in by_kind["post"] if f.path in slugs) if p]
     records = {f.path: f for f in files}
 
