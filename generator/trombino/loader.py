@@ -243,6 +243,18 @@ def _parse_batch(batch: list[SourceFile], timezone: str) -> list[ParsedFile]:
     return [parse_file(source, config, renderer) for source in batch]
 
 
+# Handed to forked parse workers with the parent's memory, so the files' bytes are
+# never pickled on the way in. Set only while a pool runs.
+_PARSE_STATE: tuple[list[SourceFile], str] | None = None
+PARSE_BATCH = 1_000  # files per task: results come back, and are unpickled, while the workers go on
+
+
+def _parse_indices(indices: list[int]) -> list[ParsedFile]:
+    assert _PARSE_STATE is not None
+    sources, timezone = _PARSE_STATE
+    return _parse_batch([sources[i] for i in indices], timezone)
+
+
 def workers() -> int:
     """Cores this process may use."""
     try:
@@ -263,14 +275,20 @@ def parse_all(sources: list[SourceFile], config: Config, cache: ParseCache | Non
             keys[i] = (*keys[i][:3], sources[i].digest)
     cores = workers()
     if len(missing) >= PARALLEL_THRESHOLD and cores > 1:
-        # Interleaved batches keep the workers' loads even (big files cluster by folder).
-        batches = [[sources[i] for i in missing[w::cores]] for w in range(cores)]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
-            parsed_batches = list(pool.map(_parse_batch, batches, [config.timezone] * cores))
-        for w, parsed in enumerate(parsed_batches):
-            for i, result in zip(missing[w::cores], parsed):
-                results[i] = result
+        global _PARSE_STATE
+        # Many small tasks: the workers stay evenly busy, and the parent takes each
+        # batch's results while they parse the next ones instead of all at the end.
+        size = max(PARALLEL_THRESHOLD // cores, min(PARSE_BATCH, len(missing) // (cores * 4) or 1))
+        batches = [missing[start : start + size] for start in range(0, len(missing), size)]
+        _PARSE_STATE = (sources, config.timezone)
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
+                for batch, parsed in zip(batches, pool.map(_parse_indices, batches)):
+                    for i, result in zip(batch, parsed):
+                        results[i] = result
+        finally:
+            _PARSE_STATE = None
     else:
         for i, result in zip(missing, _parse_batch([sources[i] for i in missing], config.timezone)):
             results[i] = result
