@@ -76,15 +76,13 @@ def _fingerprint() -> str:
 
 def _unpickle(payload: bytes) -> object:
     """pickle.loads with the cycle collector paused: it would walk the hundreds of
-    thousands of objects being made again and again (a second of 3 at 100,000 files),
-    and once more right after; they are kept to the end, so they are frozen out of its sight."""
+    thousands of objects being made again and again (a second of 3 at 100,000 files)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         return pickle.loads(payload)
     finally:
         if collecting:
-            gc.freeze()
             gc.enable()
 
 

@@ -760,15 +760,13 @@ class LoadResult:
 def load_site(root: Path, cache: ParseCache | None = None) -> LoadResult:
     """Read and validate everything under ``root``; the site is None only when nothing could be read."""
     # Loading makes millions of objects and no garbage cycles: the cycle collector
-    # would walk the growing model again and again for nothing (a fifth of the time at 1k/10k),
-    # and once more right after; the model is kept to the end, so it is frozen out of its sight.
+    # would walk the growing model again and again for nothing (a fifth of the time at 1k/10k).
     collecting = gc.isenabled()
     gc.disable()
     try:
         return _load_site(root, cache)
     finally:
         if collecting:
-            gc.freeze()
             gc.enable()
 
 
