@@ -210,9 +210,6 @@ class SiteWriter:
             handle.write(data)
         return True
 
-    def copy(self, relative: str, source: Path) -> None:
-        self.write(relative, source.read_bytes())
-
     def _prune(self) -> None:
         """Delete what this build did not produce (left from older builds)."""
         keep = self.paths | {MARKER}
