@@ -4,9 +4,11 @@ Entries are keyed by path, kind, time zone and the file's content hash; the
 whole cache is tied to the trombino, Markdown and nh3 versions, so upgrading
 any of them starts afresh. Only parse results are cached: everything derived
 from the whole corpus is recomputed every run, so a warm build equals a cold one.
+The one exception is `check`'s answer, kept with the digest of everything it
+depends on (see :mod:`trombino.checking`) and given again only for the same inputs.
 
-The cache is a pickle, and unpickling runs code: a ``parse.pickle`` committed
-in a pull request must never be loaded. So the file is signed (HMAC-SHA256)
+The cache files are pickles, and unpickling runs code: a cache committed in a
+pull request must never be loaded. So the file is signed (HMAC-SHA256)
 with a key that lives outside every site folder, in this machine's user cache
 (``$XDG_CACHE_HOME/trombino/cache-key``); a file without a valid signature is
 ignored like a stale one, before anything is unpickled.
@@ -14,7 +16,6 @@ ignored like a stale one, before anything is unpickled.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import hmac
 import os
@@ -25,7 +26,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from trombino import __version__
-from trombino.loader import ParseCache
+from trombino.loader import ParseCache, collector_paused
 
 CACHE_DIR_NAME = ".trombino-cache"
 _MAGIC = b"trombino-cache-1\n"
@@ -55,11 +56,12 @@ def _signature(key: bytes, payload: bytes) -> bytes:
 
 
 def _code_digest() -> str:
-    """Digest of trombino's own modules: a changed parser never reuses entries of the old one,
-    even before the version number moves (a development checkout, a patched install)."""
+    """Digest of trombino's own modules and message catalogues: a changed parser never reuses
+    entries of the old one, even before the version number moves (a development checkout, a
+    patched install), and a check's remembered answer is not that of other catalogues."""
     digest = hashlib.sha1()
     package = Path(__file__).parent
-    for module in sorted(package.rglob("*.py")):
+    for module in sorted([*package.rglob("*.py"), *package.glob("messages/*.yaml")]):
         digest.update(module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -77,54 +79,75 @@ def _fingerprint() -> str:
 def _unpickle(payload: bytes) -> object:
     """pickle.loads with the cycle collector paused: it would walk the hundreds of
     thousands of objects being made again and again (a second of 3 at 100,000 files)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return pickle.loads(payload)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 class DiskParseCache(ParseCache):
-    """A ParseCache loaded from and saved to ``<folder>/parse.pickle``."""
+    """A ParseCache kept in ``<folder>``: the parse results in ``parse.pickle``, read only
+    when some file needs them; the files' stats and the last check's answer in the much
+    smaller ``files.pickle`` (an unchanged site is checked without the parse results)."""
 
     def __init__(self, folder: Path) -> None:
         super().__init__()
         self.folder = folder
         self.path = folder / "parse.pickle"
+        self.files_path = folder / "files.pickle"
         self.fingerprint = _fingerprint()
         self.dirty = False
         self.key = signing_key() if not folder.is_symlink() else None  # a linked cache folder could write anywhere
+        self._entries = None  # not read yet
+        files = self._load(self.files_path)
+        self.stats = files.get("stats", {})
+        self.checked = self._saved_check = files.get("checked")
+
+    @property  # type: ignore[override]
+    def entries(self) -> dict:
+        if self._entries is None:
+            self._entries = self._load(self.path).get("entries", {})
+        return self._entries
+
+    @entries.setter
+    def entries(self, value: dict) -> None:
+        self._entries = value
+
+    def _load(self, path: Path) -> dict:
+        """What this machine stored at ``path`` for this trombino, or {} (missing, stale, damaged, forged)."""
         try:
-            data = self.path.read_bytes() if self.key is not None else b""
+            data = path.read_bytes() if self.key is not None else b""
             mac, payload = data[len(_MAGIC) : len(_MAGIC) + 32], data[len(_MAGIC) + 32 :]
             if not (data.startswith(_MAGIC) and hmac.compare_digest(mac, _signature(self.key, payload))):  # type: ignore[arg-type]
-                raise ValueError("not signed by this machine")  # never unpickle it
+                return {}  # not signed by this machine: never unpickle it
             stored = _unpickle(payload)
-            if isinstance(stored, dict) and stored.get("fingerprint") == self.fingerprint:
-                self.entries = stored["entries"]
-                self.stats = stored.get("stats", {})
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError, ValueError):
-            self.entries, self.stats = {}, {}  # missing, stale or damaged: start afresh
+            return {}
+        return stored if isinstance(stored, dict) and stored.get("fingerprint") == self.fingerprint else {}
 
     def put(self, key, value) -> None:  # noqa: ANN001
         super().put(key, value)
         self.dirty = True
 
     def save(self) -> None:
-        """Keep only the entries this run used, written atomically."""
-        if self.key is None or (not self.dirty and len(self.used) == len(self.entries) and self.seen == self.stats):
+        """Keep only the entries this run used, and the stats it saw, each file written atomically."""
+        if self.key is None:
             return
-        self.prune()
-        entries = self.entries
+        entries_changed = self._entries is not None and (self.dirty or len(self.used) != len(self._entries))
+        files_changed = self.seen != self.stats or self.checked is not self._saved_check
+        if entries_changed:
+            self._entries = {key: self._entries[key] for key in self.used if key in self._entries}  # type: ignore[index]
+            self._store(self.path, {"entries": self._entries})
+        if files_changed:
+            self._store(self.files_path, {"stats": self.seen, "checked": self.checked})
+        self.used, self.stats, self.seen, self._saved_check, self.dirty = set(), self.seen, {}, self.checked, False
+
+    def _store(self, path: Path, content: dict) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix="parse.", suffix=".tmp", dir=self.folder)
+        handle, temporary = tempfile.mkstemp(prefix=f"{path.stem}.", suffix=".tmp", dir=self.folder)
         try:
-            payload = pickle.dumps({"fingerprint": self.fingerprint, "entries": entries, "stats": self.stats}, protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps({"fingerprint": self.fingerprint, **content}, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(handle, "wb") as stream:
-                stream.write(_MAGIC + _signature(self.key, payload) + payload)
-            os.replace(temporary, self.path)
+                stream.write(_MAGIC + _signature(self.key, payload) + payload)  # type: ignore[arg-type]
+            os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise

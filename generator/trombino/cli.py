@@ -75,23 +75,17 @@ def with_cache_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from trombino.loader import load_site
+    from trombino.checking import check_site
 
     source = Path(args.source)
     cache = _parse_cache(args)
-    result = load_site(source, cache)
+    found = check_site(source, cache)
     _kept_to_the_end()
     try:
         changed = _changed_files(source, args.changed or [], args.since)
     except VcsError as exc:
         print(f"error: --since {args.since}: {exc}", file=sys.stderr)
         return 2
-    found = list(result.diagnostics)
-    if result.site is not None:  # the theme's messages too, as `build` checks them before rendering
-        from trombino.template_messages import template_faults
-        from trombino.theme import Theme
-
-        found += template_faults(Theme(source, result.site.config.theme), source, result.site.config.language, cache)
     if cache is not None:
         cache.save()
     diagnostics = _order(found, changed)
