@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import time
+
+import pytest
 from pathlib import Path
 
 from trombino.cache import DiskParseCache
@@ -82,3 +84,54 @@ def test_an_unchanged_file_whose_parse_result_is_gone_is_read_after_all(minimal_
     config = minimal_site / "trombino.yaml"
     config.write_text(config.read_text() + "timezone: Asia/Tokyo\n")  # parse results are kept per time zone
     assert load_site(minimal_site, cache) == load_site(minimal_site)
+
+
+def edit(person: Path, old: str, new: str) -> None:
+    person.write_text(person.read_text().replace(old, new))
+    os.utime(person, (AN_HOUR_AGO, AN_HOUR_AGO))
+
+
+def test_a_small_change_is_added_beside_the_parse_results(minimal_site: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    age(minimal_site)
+    settle(monkeypatch)
+    folder = tmp_path / "cache"
+    cache = DiskParseCache(folder)
+    load_site(minimal_site, cache)
+    cache.save()
+    whole = (folder / "parse.pickle").read_bytes()
+    edit(minimal_site / "content/people/ana-lima.md", "Engineer", "Staff Engineer")
+    cache = DiskParseCache(folder)
+    load_site(minimal_site, cache)
+    cache.save()
+    assert (folder / "parse.pickle").read_bytes() == whole, "one new result does not rewrite them all"
+    assert (folder / "parse-new.pickle").is_file()
+    again = DiskParseCache(folder)
+    monkeypatch.setattr("trombino.loader.parse_file", lambda *args: pytest.fail("parsed again"))
+    assert load_site(minimal_site, again).site.people["ana-lima"].title == "Staff Engineer"
+
+
+def test_results_are_merged_again_and_an_old_journal_is_ignored(minimal_site: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    age(minimal_site)
+    settle(monkeypatch)
+    folder = tmp_path / "cache"
+    person = minimal_site / "content/people/ana-lima.md"
+    cache = DiskParseCache(folder)
+    load_site(minimal_site, cache)
+    cache.save()
+    edit(person, "Engineer", "Staff Engineer")
+    cache = DiskParseCache(folder)
+    load_site(minimal_site, cache)
+    cache.save()
+    old_journal = (folder / "parse-new.pickle").read_bytes()
+    monkeypatch.setattr(DiskParseCache, "JOURNAL_MINIMUM", 0)  # every change now merges everything
+    edit(person, "Staff Engineer", "Principal Engineer")
+    cache = DiskParseCache(folder)
+    load_site(minimal_site, cache)
+    cache.save()
+    assert not (folder / "parse-new.pickle").exists()
+    merged = DiskParseCache(folder).entries
+    assert not any(getattr(v, "path", "") == "content/people/ana-lima.md" and "Staff" in v.record.values["title"] for v in merged.values()), "unused results were dropped"
+    (folder / "parse-new.pickle").write_bytes(old_journal)  # left over from the parse.pickle before
+    assert DiskParseCache(folder).entries.keys() == merged.keys()

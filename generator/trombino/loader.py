@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 from trombino.config import load_config
@@ -346,7 +346,9 @@ class _Resolver:
         self.config = config
         self.diagnostics = diagnostics
         self.looked_at = set() if looked_at is None else looked_at
+        self.comparisons_left = SUGGESTION_COMPARISONS
         self.spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        self._known_tags: dict[str, tuple[str, bool, str]] = {}  # spelling → (key, counted as a spelling of it, as shown)
 
     def error(self, path: str, where: tuple[int, int], message: str) -> None:
         self.diagnostics.error(path, where[0], where[1], message)
@@ -354,15 +356,31 @@ class _Resolver:
     def warning(self, path: str, where: tuple[int, int], message: str) -> None:
         self.diagnostics.warning(path, where[0], where[1], message)
 
+    def did_you_mean(self, value: str, options: Iterable[str]) -> str:
+        """' (did you mean 'x'?)' for the closest option, while the load's budget of comparisons lasts."""
+        import difflib
+
+        candidates = list(options)
+        if self.comparisons_left < len(candidates):
+            return ""
+        self.comparisons_left -= len(candidates)
+        hint = difflib.get_close_matches(value, candidates, n=1)
+        return f" (did you mean '{hint[0]}'?)" if hint else ""
+
     def tag(self, raw: str, path: str, where: Callable[[], tuple[int, int]]) -> str | None:
         """The canonical key of a tag spelling; ``where`` finds its position, only if it is wrong."""
-        key = tag_key(raw)
-        if not key or not _WORD_RE.search(key):
-            self.error(path, where(), f"'{raw}' is not a valid tag")
-            return None
-        canonical = self.config.tag_aliases.get(key, key)
-        if canonical == key:
-            self.spellings[key][raw.strip().lstrip("#")] += 1
+        known = self._known_tags.get(raw)
+        if known is None:
+            key = tag_key(raw)
+            if not key or not _WORD_RE.search(key):
+                self.error(path, where(), f"'{raw}' is not a valid tag")
+                return None
+            canonical = self.config.tag_aliases.get(key, key)
+            # A few hundred spellings make up 100,000 posts' tags: each is worked out once.
+            known = self._known_tags[raw] = (canonical, canonical == key, raw.strip().lstrip("#"))
+        canonical, counted, spelling = known
+        if counted:
+            self.spellings[canonical][spelling] += 1
         else:
             self.spellings.setdefault(canonical, Counter())
         return canonical
@@ -487,12 +505,11 @@ class _Resolver:
 
     # -- posts -------------------------------------------------------------
 
-    def post(self, parsed: ParsedFile, slug: str) -> Post | None:
+    def post(self, parsed: ParsedFile, slug: str, people: Mapping[str, Person], teams: Mapping[str, Team], post_ids: set[str]) -> Post | None:
+        """The post, its references checked; None if its author is unknown."""
         record, path = parsed.record, parsed.path
         assert record is not None
         values = record.values
-        if "author" not in values or "date" not in values:
-            return None
         moment, day = values["date"], parsed.day
         assert day is not None  # dated posts have one (parse_file)
         kind = values.get("kind", "update")
@@ -528,24 +545,52 @@ class _Resolver:
             for name in OPENING_ONLY:
                 if name in record.where:
                     self.error(path, record.at(name), f"'{name}' is only valid for posts of kind 'opening'")
-        post_id = f"{day.year:04d}/{day.month:02d}/{slug}"
+
+        author = values["author"]
+        if author not in people:
+            self.error(path, record.at("author"), f"unknown author '{author}'{self.did_you_mean(author, people)}")
+            return None
+        team = values.get("team")
+        if team is not None and team not in teams:
+            self.error(path, record.at("team"), f"unknown team '{team}'{self.did_you_mean(team, teams)}")
+            team = None
+        if team is None and people[author].teams:
+            team = people[author].teams[0]
+        mentions = tuple(dict.fromkeys(parsed.mentions))
+        unknown = [m for m in mentions if m not in people]
+        if unknown:
+            spots = locate_all(parsed.body, MENTION_RE)
+            for mention in unknown:
+                line, column = spots.get(mention, (0, 0))
+                self.diagnostics.error(path, line + parsed.body_line, column + 1, f"unknown person '@{mention}'{self.did_you_mean(mention, people)}")
+            mentions = tuple(m for m in mentions if m in people)
+        in_reply_to = values.get("in_reply_to")
+        if in_reply_to and in_reply_to not in post_ids:
+            self.error(path, record.at("in_reply_to"), f"'in_reply_to' names no post: '{in_reply_to}' (expected an id like 2026/03/post-slug)")
+            in_reply_to = None
+        if opening and opening.contact not in people:
+            self.error(path, record.at("contact"), f"unknown person '{opening.contact}'{self.did_you_mean(opening.contact, people)}")
         return Post(
-            id=post_id,
+            id=_post_id(day, slug),
             slug=slug,
-            author=values["author"],
+            author=author,
             date=moment,
             day=day,
             source_path=path,
             kind=kind,
             title=values.get("title", ""),
-            team=values.get("team"),
+            team=team,
             tags=tuple(tags),
-            mentions=tuple(dict.fromkeys(parsed.mentions)),
-            in_reply_to=values.get("in_reply_to"),
+            mentions=mentions,
+            in_reply_to=in_reply_to,
             html=parsed.html,
             summary=parsed.summary,
             opening=opening,
         )
+
+
+def _post_id(day: date, slug: str) -> str:
+    return f"{day.year:04d}/{day.month:02d}/{slug}"
 
 
 _WORD_RE = re.compile(r"\w")
@@ -625,24 +670,13 @@ def resolve(
     people = {p.slug: p for p in (resolver.person(f, dates) for f in by_kind["person"]) if p}
     teams = {t.slug: t for t in (resolver.team(f) for f in by_kind["team"]) if t}
     slugs = _post_slugs(by_kind["post"])
-    posts = [p for p in (resolver.post(f, slugs[f.path]) for f in by_kind["post"] if f.path in slugs) if p]
+    dated = [f for f in by_kind["post"] if f.path in slugs and "author" in f.record.values and "date" in f.record.values]  # type: ignore[union-attr]
     records = {f.path: f for f in files}
+    did_you_mean = resolver.did_you_mean
 
     def at(path: str, key: str) -> tuple[int, int]:
         record = records[path].record
         return record.at(key) if record else (1, 1)
-
-    comparisons = [SUGGESTION_COMPARISONS]
-
-    def did_you_mean(value: str, options) -> str:  # noqa: ANN001
-        import difflib
-
-        candidates = list(options)
-        if comparisons[0] < len(candidates):
-            return ""
-        comparisons[0] -= len(candidates)
-        hint = difflib.get_close_matches(value, candidates, n=1)
-        return f" (did you mean '{hint[0]}'?)" if hint else ""
 
     # Teams named by people exist even without a file.
     for person in people.values():
@@ -686,35 +720,10 @@ def resolve(
         if person.booked_share > 100:
             resolver.error(person.source_path, at(person.source_path, "commitments"), f"commitments add up to {person.booked_share} %, more than 100 %")
 
-    # Posts: references exist.
-    post_ids = {p.id for p in posts}
-    checked_posts = []
-    for post in posts:
-        path = post.source_path
-        changes: dict[str, object] = {}
-        if post.author not in people:
-            resolver.error(path, at(path, "author"), f"unknown author '{post.author}'{did_you_mean(post.author, people)}")
-            continue
-        if post.team is not None and post.team not in teams:
-            resolver.error(path, at(path, "team"), f"unknown team '{post.team}'{did_you_mean(post.team, teams)}")
-            changes["team"] = None
-        if (post.team is None or "team" in changes) and people[post.author].teams:
-            changes["team"] = people[post.author].teams[0]
-        parsed = records[path]
-        unknown = [m for m in post.mentions if m not in people]
-        places = locate_all(parsed.body, MENTION_RE) if unknown else {}
-        for mention in unknown:
-            line, column = places.get(mention, (0, 0))
-            diagnostics.error(path, line + parsed.body_line, column + 1, f"unknown person '@{mention}'{did_you_mean(mention, people)}")
-        if unknown:
-            changes["mentions"] = tuple(m for m in post.mentions if m in people)
-        if post.in_reply_to and post.in_reply_to not in post_ids:
-            resolver.error(path, at(path, "in_reply_to"), f"'in_reply_to' names no post: '{post.in_reply_to}' (expected an id like 2026/03/post-slug)")
-            changes["in_reply_to"] = None
-        if post.opening and post.opening.contact not in people:
-            resolver.error(path, at(path, "contact"), f"unknown person '{post.opening.contact}'{did_you_mean(post.opening.contact, people)}")
-        checked_posts.append(Post(**{**post.__dict__, **changes}) if changes else post)
-    posts = sorted(checked_posts, key=lambda p: (p.date, p.id), reverse=True)
+    # Posts: references exist (a reply may name any post, even one whose author is unknown).
+    post_ids = {_post_id(f.day, slugs[f.path]) for f in dated}  # type: ignore[arg-type]
+    posts = [p for p in (resolver.post(f, slugs[f.path], people, teams, post_ids) for f in dated) if p]
+    posts.sort(key=lambda p: (p.date, p.id), reverse=True)
 
     # Reference date: the newest date in the content, so builds are deterministic.
     content_dates = [p.day for p in posts] + [p.updated for p in people.values() if p.updated]
