@@ -161,6 +161,11 @@ class Renderer:
         self.theme = theme
         self.photos = photos or {}
         self.env = theme.environment()
+        # The `link` global macros see: the default theme imports its macro files without
+        # context, so each is loaded once per build (imported with context, to see the page's
+        # `link`, every import ran the whole macro file again for every page). It shares the
+        # attributes of the page being rendered's Links (see render), so it is that page's.
+        self._page_links = Links.__new__(Links)
         self.translate = Translator(site.config.language)
         self.env.globals.update(
             site=site,
@@ -176,6 +181,7 @@ class Renderer:
             days_between=_days_between,
             avatar_hue=avatar_hue,
             fragment=self._fragment if fragments else _no_fragment,
+            link=self._page_links,
         )
         self.env.filters["date"] = lambda value, short=False: self.translate.date(value, short=short)
         self.env.filters["number"] = self.translate.number
@@ -212,5 +218,6 @@ class Renderer:
 
             return DATA_FILES[page.template](self.site, self.index, **page.context).encode("utf-8")
         links = Links(self.site, self.theme, page.path, absolute=page.context.get("absolute_links", False), photos=self.photos)
+        self._page_links.__dict__ = links.__dict__
         text = self.template(page.template).render(page=page, link=links, **page.context)
         return text.encode("utf-8")

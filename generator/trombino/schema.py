@@ -177,6 +177,9 @@ class _Missing:
 MISSING = _Missing()
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f]")  # control characters but tab and newline
+
+
 @dataclass
 class Validator:
     path: str
@@ -254,7 +257,7 @@ class Validator:
         text = node.value.strip()
         if len(text) > MAX_TEXT:
             return self.error(node, f"'{label}' is too long ({len(text):,} characters; the limit is {MAX_TEXT:,})")
-        if any(ord(ch) < 32 and ch not in "\t\n" for ch in text):
+        if _CONTROL_RE.search(text):
             return self.error(node, f"'{label}' contains control characters")
         return text
 

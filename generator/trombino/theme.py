@@ -54,6 +54,9 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # One environment renders one build: a changed template means a new build and a
+            # new environment, so stat-ing each imported template at every import is waste.
+            auto_reload=False,
         )
 
     def _collect_assets(self) -> dict[str, Asset]:
