@@ -395,6 +395,32 @@ def test_a_source_the_proxies_cannot_follow_runs_on_the_real_model(minimal_site:
     assert again == {path: Reused(digest(data)) for path, data in expected.items()}, "its unchanged page is not written again"
 
 
+def test_a_source_that_read_something_before_the_proxies_failed_runs_again(minimal_site: Path) -> None:
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    from trombino.build import render_pages
+    from trombino.pages import Page
+    from trombino.theme import Theme
+
+    def plain(site, index):  # noqa: ANN001, ANN202
+        yield Page("people.txt", "", {"body": ", ".join(sorted(site.people))}, kind="raw")
+
+    def merging(site, index):  # noqa: ANN001, ANN202 - reads the people, then does what proxies cannot follow
+        count = len(site.people)
+        yield Page("counts.txt", "", {"body": f"{len({} | index.posts_by_author)} {count}"}, kind="raw")
+
+    site = load_site(minimal_site).site
+    assert site is not None
+    theme = Theme(minimal_site, "default")
+    cache = RenderCache()
+    sources = [plain, merging]
+    dict(cache(site, theme, {}, sources))
+    fewer = replace(site, people=MappingProxyType(dict(list(site.people.items())[1:])))
+    assert dict(cache(fewer, theme, {}, sources)) == dict(render_pages(fewer, theme, {}, sources))
+    assert cache.stats.sources_run == 2
+
+
 def test_a_writer_out_of_step_with_the_cache_recovers(minimal_site: Path, tmp_path: Path) -> None:
     out = tmp_path / "live"
     out.mkdir()

@@ -3,7 +3,8 @@
 Documented in ``docs/expertise.md`` ("JSON API"). The shape is stable: every
 key is always present (``null`` or ``[]`` when empty or not published), keys
 keep their order, and ``version`` changes only when a key changes meaning or
-disappears. URLs are absolute, from ``base_url``.
+disappears. URLs are absolute, from ``base_url``. The text is compact JSON (no
+spaces or line breaks between tokens), one line.
 """
 
 from __future__ import annotations
@@ -112,7 +113,9 @@ def _tags(site: Site) -> dict[str, Any]:
 
 
 def _dump(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    # Compact: with ``indent`` json.dumps falls back to its pure-Python encoder,
+    # several times slower, and this file is rewritten whenever anyone's profile changes.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def people_json(site: Site, index: Index, experts: ExpertIndex) -> str:

@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Mapping
 
 from trombino.derive import Index
-from trombino.model import Person, Post, Site
+from trombino.model import Config, Person, Post, Site
 
 # Declared fields, strongest first, and what each is worth.
 DECLARED_WEIGHTS: Mapping[str, float] = MappingProxyType({"skills": 3.0, "ask_me_about": 2.0, "interests": 1.0})
@@ -113,7 +114,65 @@ def strongest_field(person: Person, tag: str) -> str | None:
 
 
 def expert_index(site: Site, index: Index) -> ExpertIndex:
-    """Score every (person, tag) pair in one pass over the posts; rank current people only."""
+    """Score every (person, tag) pair in one pass over the posts; rank current people only.
+
+    Ranking reads only a few fields of a person (:data:`RANKED_FIELDS`), so it runs on the
+    people reduced to those, and the real people are put in afterwards. ``serve`` rebuilds
+    after every save, and most saves (a title, a bio) leave every reduced person as it was:
+    then the last ranking is kept, with only the edited people put in again.
+    """
+    standing = tuple(map(_ranked_part, site.people.values()))
+    inputs = (site.posts, site.reference_date, site.config.half_life_days, standing)
+    if _LAST_RANKING and _LAST_RANKING[0] == inputs:
+        ranking = _LAST_RANKING[1]
+    else:
+        ranking = _rank(*_reduced(inputs))
+    result = _with_people(ranking, site.people)
+    _LAST_RANKING[:] = [inputs, result]
+    return result
+
+
+# The last ranking made and what it was made from (see expert_index): safe to keep,
+# since _rank sees nothing else (_reduced), and compared by value (the previous
+# build's posts being the very same objects, that is cheap).
+_LAST_RANKING: list = []
+
+
+# All that ranking reads of a person; it sees the others empty.
+RANKED_FIELDS = ("slug", "sort_key", "former", *DECLARED_WEIGHTS)
+_ranked_part = attrgetter(*RANKED_FIELDS)
+
+
+def _reduced(inputs: tuple) -> tuple[Site, Index]:
+    """A site holding only what ranking may read: its posts, reference date, half-life and reduced people."""
+    posts, reference, half_life, standing = inputs
+    people = (Person(name="", source_path="", **dict(zip(RANKED_FIELDS, part))) for part in standing)
+    empty: Mapping = MappingProxyType({})
+    site = Site(Config(half_life_days=half_life), MappingProxyType({p.slug: p for p in people}), empty, posts, empty, reference)
+    return site, Index(site)
+
+
+def _with_people(ranking: ExpertIndex, people: Mapping[str, Person]) -> ExpertIndex:
+    """The ranking holding ``people``: items and tuples of people already in it are kept as they are."""
+    renewed: dict[int, Expertise] = {}  # id of an item → the same with the person now
+    by_person = {}
+    for slug, items in ranking.by_person.items():
+        person = people[slug]
+        if items[0].person is not person:
+            fresh = tuple(Expertise(person, e.tag, e.declared, e.declared_score, e.activity_score, e.posts) for e in items)
+            renewed.update(zip(map(id, items), fresh))
+            items = fresh
+        by_person[slug] = items
+    if not renewed:
+        return ranking
+    by_tag = {
+        tag: tuple(renewed.get(id(e), e) for e in items) if any(id(e) in renewed for e in items) else items
+        for tag, items in ranking.by_tag.items()
+    }
+    return ExpertIndex(MappingProxyType(by_tag), MappingProxyType(by_person))
+
+
+def _rank(site: Site, index: Index) -> ExpertIndex:
     reference, half_life = site.reference_date, site.config.half_life_days
     people = site.people
     evidence: dict[tuple[str, str], list[Post]] = defaultdict(list)
