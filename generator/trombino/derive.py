@@ -117,6 +117,11 @@ class Index:
 
         return Views(self.site, self)
 
+    def release_views(self) -> None:
+        """Forget the heavier views. They refer back to this index, so without this a
+        finished build's views wait for the cycle collector (``serve`` keeps it paused)."""
+        self.__dict__.pop("views", None)
+
     def team_tree(self) -> tuple[TeamNode, ...]:
         def build(parent: str | None) -> tuple[TeamNode, ...]:
             return tuple(TeamNode(team, build(team.slug)) for team in self.children_of.get(parent, ()))
