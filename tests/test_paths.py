@@ -403,3 +403,21 @@ def test_a_relative_source_folder_gives_the_same_paths(make_site, monkeypatch: p
     relative, absolute = load_site(Path(".")), load_site(site)
     assert [p.source_path for p in relative.site.posts] == [p.source_path for p in absolute.site.posts] == ["content/posts/2026/03/hello.md"]
     assert [p.source_path for p in relative.site.people.values()] == [p.source_path for p in absolute.site.people.values()]
+
+
+@pytest.mark.parametrize("plant", ["file link", "folder link", "fifo", "nothing"])
+def test_a_spare_generation_is_reused_only_if_it_holds_plain_files_and_folders(tmp_path: Path, plant: str) -> None:
+    from trombino.write import _only_files_and_folders
+
+    spare = tmp_path / "spare"
+    (spare / "people/ana").mkdir(parents=True)
+    (spare / "people/ana/index.html").write_text("<p>Ana</p>")
+    (spare / "index.html").write_text("<p>home</p>")
+    deep = spare / "people/ana"
+    if plant == "file link":
+        os.symlink(tmp_path / "elsewhere.html", deep / "photo.jpg")
+    elif plant == "folder link":
+        os.symlink(tmp_path, deep / "feeds")
+    elif plant == "fifo":
+        os.mkfifo(deep / "pipe")
+    assert _only_files_and_folders(spare) is (plant == "nothing")
