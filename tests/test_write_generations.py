@@ -23,8 +23,8 @@ def write_all(writer: SiteWriter, files: dict[str, bytes]) -> None:
 def test_generations_rotate_and_publish_exactly_the_new_files(tmp_path: Path) -> None:
     out, generations = tmp_path / "site", tmp_path / "cache" / "generations"
     builds = [
-        {"index.html": b"one", "a/index.html": b"A", "keep.css": b"css"},
-        {"index.html": b"two", "b/index.html": b"B", "keep.css": b"css"},
+        {"index.html": b"one", "a/index.html": b"A", "keep.css": b"css", "x/y/z/index.html": b"deep"},
+        {"index.html": b"two", "b/index.html": b"B", "keep.css": b"css", "x/index.html": b"X"},
         {"index.html": b"three", "a/index.html": b"A2", "keep.css": b"css"},
         {"index.html": b"three", "keep.css": b"css"},
     ]
@@ -33,6 +33,8 @@ def test_generations_rotate_and_publish_exactly_the_new_files(tmp_path: Path) ->
         write_all(writer, files)
         writer.commit()
         assert {k: v for k, v in digest(out).items() if k != ".trombino-site"} == {k: hashlib.sha256(v).hexdigest() for k, v in files.items()}
+        folders = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()}
+        assert folders == {f.as_posix() for k in files for f in Path(k).parents if f != Path(".")}, "no folder left empty"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "site"]  # nothing beside the output
     assert (generations / GENERATION).is_dir()
 
