@@ -20,12 +20,12 @@ from pathlib import Path
 
 from trombino.config import load_config
 from trombino.diagnostics import Diagnostic, Diagnostics
-from trombino.loader import RACY_NS, ParseCache, SourceFile, collector_paused, discover, git_dates, load_sources
+from trombino.loader import ParseCache, SourceFile, StatSignature, collector_paused, discover, git_dates, load_sources, settled, stat_signature
 from trombino.model import Config
 from trombino.template_messages import template_faults
 from trombino.theme import Theme
 
-Signature = tuple[int, int, int, int] | None  # size, mtime, inode, ctime; None: not there
+Signature = StatSignature | None  # None: not there
 
 
 @dataclass(frozen=True)
@@ -68,16 +68,15 @@ def _inputs_digest(config: Config, sources: list[SourceFile], dates: dict, theme
 
 def _signature(path: str) -> Signature:
     try:
-        info = os.stat(path)
+        return stat_signature(os.stat(path))
     except OSError:
         return None
-    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
 
 
 def _answer(inputs: str, looked_at: set[str], found: list[Diagnostic]) -> Answer | None:
     """The answer to keep, or None when a file it read was changed too recently to trust its stat."""
     now = time.time_ns()
     seen = tuple((path, _signature(path)) for path in sorted(looked_at))
-    if any(s is not None and now - max(s[1], s[3]) <= RACY_NS for _, s in seen):
+    if any(s is not None and not settled(s, now) for _, s in seen):
         return None
     return Answer(inputs, seen, tuple(found))

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gc
 import hashlib
 import os
 import types
@@ -38,7 +37,7 @@ from typing import Any, Callable, Hashable, Iterator
 from trombino import __version__
 from trombino.build import BuildResult, build
 from trombino.derive import Index
-from trombino.loader import ParseCache
+from trombino.loader import ParseCache, collector_paused
 from trombino.model import Site
 from trombino.pages import Page, PageSource
 from trombino.photos import PhotoCache
@@ -718,9 +717,7 @@ class LiveSite:
         """Build; the cycle collector is paused meanwhile (it would walk every cached object many
         times per build and double its time) and left as it was found: a caller that keeps it
         paused afterwards (``serve``) should call :func:`gc.collect` when idle."""
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             try:
                 result = self._build()
             except StaleOutput:
@@ -729,9 +726,6 @@ class LiveSite:
             self.parse_cache.prune()
             if result.ok:
                 self.photo_cache.prune()
-        finally:
-            if collecting:
-                gc.enable()
         return result
 
     def _build(self) -> BuildResult:

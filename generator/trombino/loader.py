@@ -133,6 +133,18 @@ def _markdown_files(folder: str, recursive: bool) -> Iterator[os.DirEntry]:
 # stat is not trusted next time.
 RACY_NS = 2_000_000_000
 
+StatSignature = tuple[int, int, int, int]  # size, mtime, inode, ctime (nanoseconds)
+
+
+def stat_signature(info: os.stat_result) -> StatSignature:
+    """What must stay the same for a file to count as unchanged without reading it."""
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+
+
+def settled(signature: StatSignature, now_ns: int) -> bool:
+    """Whether a file with this signature last changed long enough ago to trust its stat later."""
+    return now_ns - max(signature[1], signature[3]) > RACY_NS
+
 
 def discover(root: Path, diagnostics: Diagnostics, cache: ParseCache | None = None) -> list[SourceFile]:
     """Every source file under content/, in a stable order.
@@ -159,8 +171,7 @@ def discover(root: Path, diagnostics: Diagnostics, cache: ParseCache | None = No
             if not entry.is_file():  # a folder, a dangling link (an editor's lock file), a pipe…
                 continue
             try:
-                info = entry.stat()
-                signature = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+                signature = stat_signature(entry.stat())
                 known = cache.stats.get(relative) if cache is not None else None
                 if known is not None and known[:4] == signature:
                     cache.seen[relative] = known  # type: ignore[union-attr]
@@ -172,7 +183,7 @@ def discover(root: Path, diagnostics: Diagnostics, cache: ParseCache | None = No
                 diagnostics.error(relative, 1, 1, f"cannot read file: {exc.strerror or exc}")
                 continue
             digest = hashlib.sha1(data).hexdigest()
-            if cache is not None and time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > RACY_NS:
+            if cache is not None and settled(signature, time.time_ns()):
                 cache.seen[relative] = (*signature, digest)
             found.append(SourceFile(relative, kind, data, digest, path))
     return found

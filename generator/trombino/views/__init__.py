@@ -42,9 +42,6 @@ class Views:
 
         return search_page(self.site, self.index)
 
-    def search_file(self, part: str):  # noqa: ANN201 - trombino.search.SearchFile
-        return self.search.file(part)
-
     @cached_property
     def experts(self) -> ExpertIndex:
         return expert_index(self.site, self.index)
