@@ -10,7 +10,7 @@ import multiprocessing
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from urllib.parse import urlsplit
 
@@ -52,9 +52,9 @@ def with_base_url(site: Site, base_url: str | None) -> Site:
 PARALLEL_PAGES = 2_000  # below this, forking workers costs more than it saves
 CHUNK_PAGES = 250
 
-# Handed to forked render workers: they inherit it with the parent's memory, so
-# the model and the page list are never pickled. Set only while a pool runs.
-_FORK_STATE: tuple[Renderer, list[Page], SiteWriter | None, list[str]] | None = None
+# Handed to forked workers: they inherit it with the parent's memory, so the
+# model and the page list are never pickled. Set only while a pool runs.
+_FORK_STATE: tuple[Callable[..., list], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,11 +64,35 @@ class Placed:
     wrote: bool
 
 
-def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, bytes | Placed]]:
+def _run_chunk(bounds: tuple[int, int]) -> list:
     assert _FORK_STATE is not None
-    renderer, pages, writer, targets = _FORK_STATE
+    task, state = _FORK_STATE
+    return task(state, *bounds)
+
+
+def in_workers(task: Callable[..., list], state: Any, count: int) -> Iterator[list]:
+    """``task(state, start, stop)`` for consecutive chunks of ``range(count)``, each run in one
+    of the forked workers (one per core); yields the chunks' results in order."""
+    global _FORK_STATE
+    bounds = [(start, min(start + CHUNK_PAGES, count)) for start in range(0, count, CHUNK_PAGES)]
+    _FORK_STATE = (task, state)
+    # What exists now is only read by the workers: out of the cycle collector's
+    # sight, it is never walked there, so its memory pages stay shared (a
+    # collection would touch, and so copy, every object of the model).
+    gc.freeze()
+    try:
+        # Workers collect garbage whatever the parent does: rendering makes cycles.
+        with multiprocessing.get_context("fork").Pool(workers(), initializer=gc.enable) as pool:
+            yield from pool.imap(_run_chunk, bounds)
+    finally:
+        _FORK_STATE = None
+        gc.unfreeze()
+
+
+def _render_chunk(state: tuple[Renderer, list[Page], SiteWriter | None, list[str]], start: int, stop: int) -> list[tuple[str, bytes | Placed]]:
+    renderer, pages, writer, targets = state
     done: list[tuple[str, bytes | Placed]] = []
-    for i in range(*bounds):
+    for i in range(start, stop):
         page = pages[i]
         data = renderer.render(page)
         # Workers write their own pages: creating files costs system time, and
@@ -91,29 +115,16 @@ def render_pages(
     the workers also put the files in place and yield ``Placed`` instead of
     bytes (the paths are claimed here first, so clashes fail before any work).
     """
-    global _FORK_STATE
     index = Index(site)
     renderer = Renderer(site, index, theme, photos=photos, extra_head=extra_head)
     pages = list(all_pages(site, index, sources))
-    cores = workers()
-    if len(pages) < PARALLEL_PAGES or cores < 2:
+    if len(pages) < PARALLEL_PAGES or workers() < 2:
         for page in pages:
             yield page.path, renderer.render(page)
         return
     targets = [writer.claim(page.path) for page in pages] if writer else []
-    bounds = [(start, min(start + CHUNK_PAGES, len(pages))) for start in range(0, len(pages), CHUNK_PAGES)]
-    _FORK_STATE = (renderer, pages, writer, targets)
-    # What exists now is only read by the workers: out of the cycle collector's
-    # sight, it is never walked there, so its memory pages stay shared (a
-    # collection would touch, and so copy, every object of the model).
-    gc.freeze()
-    try:
-        with multiprocessing.get_context("fork").Pool(cores) as pool:
-            for chunk in pool.imap(_render_chunk, bounds):
-                yield from chunk
-    finally:
-        _FORK_STATE = None
-        gc.unfreeze()
+    for chunk in in_workers(_render_chunk, (renderer, pages, writer, targets), len(pages)):
+        yield from chunk
 
 
 # How pages become bytes; `trombino serve` passes one that re-renders only what changed.

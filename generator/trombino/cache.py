@@ -128,6 +128,14 @@ class DiskParseCache(ParseCache):
     def entries(self, value: dict) -> None:
         self._entries = value
 
+    def read_signed(self, name: str) -> dict:
+        """Another signed file of this cache folder (e.g. the render record), or {}."""
+        return self._load(self.folder / name)
+
+    def write_signed(self, name: str, content: dict) -> None:
+        if self.key is not None:
+            self._store(self.folder / name, content)
+
     def _load(self, path: Path) -> dict:
         """What this machine stored at ``path`` for this trombino, or {} (missing, stale, damaged, forged)."""
         try:

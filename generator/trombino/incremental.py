@@ -48,7 +48,7 @@ from trombino.write import MARKER, OutputError
 Path_ = tuple  # ("site" | "index" | "photos", step, …); a step is ("attr", name), ("key", k), ("has", k), ("call", args, kwargs) or ("all",)
 
 
-class _Sentinel:
+class Sentinel:
     def __init__(self, name: str) -> None:
         self.name = name
 
@@ -56,8 +56,8 @@ class _Sentinel:
         return self.name
 
 
-MISSING = _Sentinel("MISSING")  # the key was absent
-CHANGED = _Sentinel("CHANGED")  # the path cannot be followed in the new model: never equal
+MISSING = Sentinel("MISSING")  # the key was absent
+CHANGED = Sentinel("CHANGED")  # the path cannot be followed in the new model: never equal
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,6 +110,13 @@ class Tracker:
         if self.reads is not None:
             self.reads.opaque = True
 
+    def absorb(self, reads: Reads) -> None:
+        """Count what was read elsewhere (a shared fragment) as read by the current page too."""
+        if self.reads is not None:
+            for path, value in reads.values.items():
+                self.reads.values.setdefault(path, value)
+            self.reads.opaque = self.reads.opaque or reads.opaque
+
     @contextmanager
     def recording(self) -> Iterator[Reads]:
         outer, self.reads = self.reads, Reads()
@@ -132,8 +139,8 @@ class Tracker:
         return how(self, path, value)
 
 
-_ROOT = _Sentinel("ROOT")  # a root proxy's target is looked up in tracker.roots, so it outlives a build
-_LEAF = _Sentinel("LEAF")
+_ROOT = Sentinel("ROOT")  # a root proxy's target is looked up in tracker.roots, so it outlives a build
+_LEAF = Sentinel("LEAF")
 
 
 @functools.cache  # the answer depends on the type only
@@ -466,7 +473,7 @@ class RenderStats:
     reused: int = 0
 
 
-_ABSENT = _Sentinel("ABSENT")  # not read at all (MISSING is a value a read can give)
+_ABSENT = Sentinel("ABSENT")  # not read at all (MISSING is a value a read can give)
 
 
 def _indexed(entry: _SourceEntry | _PageEntry | None) -> dict[Path_, Any]:
@@ -512,7 +519,7 @@ class RenderCache:
         if self._renderer is None:
             root = self.tracker.root
             self._renderer = Renderer(root("site"), root("index"), theme, photos=root("photos"), extra_head=extra_head, fragments=False)
-        plain = _Plain(site, index, theme, photos, extra_head)
+        plain = FallbackRenderer(site, index, theme, photos, extra_head)
         roots = (self.tracker.root("site"), self.tracker.root("index"))
         stale = self._stale(Replay(dict(self.tracker.roots)))
         self.stats = RenderStats()
@@ -589,7 +596,7 @@ class RenderCache:
             reads.opaque = True
         return _SourceEntry(reads, pages, holding)
 
-    def _page(self, page: Page, plain: "_Plain", fresh: bool) -> bytes | Reused:
+    def _page(self, page: Page, plain: "FallbackRenderer", fresh: bool) -> bytes | Reused:
         entry = self._pages.get(page.path)
         if entry is not None and not fresh and _equal(page, entry.page):
             self.stats.reused += 1
@@ -608,7 +615,7 @@ class RenderCache:
         return data
 
 
-class _Plain:
+class FallbackRenderer:
     """A renderer on the real model, made only if some page cannot be rendered through proxies."""
 
     def __init__(self, site: Site, index: Index, theme: Theme, photos: Mapping[str, Any], extra_head: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 from urllib.parse import quote
 
 import jinja2
@@ -25,6 +25,9 @@ from trombino.photos import SIZES as PHOTO_SIZES, Photo, avatar_path
 from trombino.views.places import location_anchor
 from trombino.text import avatar_hue, initials
 from trombino.theme import Theme
+
+if TYPE_CHECKING:
+    from trombino.incremental import Reads, Tracker
 
 # Main navigation: (path, message key); later features append to it.
 NAV_ITEMS: tuple[tuple[str, str], ...] = (
@@ -142,8 +145,9 @@ class Renderer:
     ``link=link``, the part is rendered once for pages of every depth: its
     links are made from a stand-in root, replaced by each page's own (so every
     link in it must name a path: ``link.url()`` alone would be wrong at the
-    top level). It is off for ``trombino serve``, which must see every page's
-    reads.
+    top level). With a ``tracker`` (see :mod:`trombino.incremental`), what a
+    fragment read is kept with it and counted as read by every page that uses
+    it; ``fragments=False`` renders every part for every page.
     """
 
     def __init__(
@@ -155,6 +159,7 @@ class Renderer:
         photos: Mapping[str, Photo] | None = None,
         extra_head: str = "",
         fragments: bool = True,
+        tracker: "Tracker | None" = None,
     ) -> None:
         self.site = site
         self.index = index
@@ -190,20 +195,32 @@ class Renderer:
         self.env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027"))
         self._templates: dict[str, jinja2.Template] = {}
         self._fragments: dict[tuple, str] = {}
+        self._tracker = tracker
+        self._fragment_reads: dict[tuple, Reads] = {}
 
     def _fragment(self, *key: object, caller: Callable[[], str], link: Links | None = None) -> str:
         made = self._fragments.get(key)
         if made is None:
-            if link is None:
-                made = caller()
+            if self._tracker is None:
+                made = self._make_fragment(caller, link)
             else:
-                root, link.root = link.root, _ROOT_MARK
-                try:
-                    made = caller()
-                finally:
-                    link.root = root
+                with self._tracker.recording() as reads:
+                    made = self._make_fragment(caller, link)
+                self._fragment_reads[key] = reads
             self._fragments[key] = made
+        if self._tracker is not None:
+            self._tracker.absorb(self._fragment_reads[key])  # the page read it too, through the fragment
         return made if link is None else made.replace(_ROOT_MARK, link.root)
+
+    @staticmethod
+    def _make_fragment(caller: Callable[[], str], link: Links | None) -> str:
+        if link is None:
+            return caller()
+        root, link.root = link.root, _ROOT_MARK
+        try:
+            return caller()
+        finally:
+            link.root = root
 
     def template(self, name: str) -> jinja2.Template:
         if name not in self._templates:

@@ -184,22 +184,8 @@ class SiteWriter:
             live_stat = os.stat(live) if live is not None else None
         except OSError:
             live_stat = None
-        if live_stat is not None and live_stat.st_size == len(data) and _read(live) == data:  # type: ignore[arg-type]
-            try:
-                target_stat = os.lstat(target)
-            except OSError:
-                target_stat = None
-            if target_stat is not None and (target_stat.st_ino, target_stat.st_dev) == (live_stat.st_ino, live_stat.st_dev):
-                return False
-            if target_stat is not None:
-                os.unlink(target)
-            else:
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-            try:
-                os.link(live, target)  # type: ignore[arg-type]
-                return False
-            except OSError:
-                pass  # no hard links here: fall through and write a copy
+        if live_stat is not None and live_stat.st_size == len(data) and _read(live) == data and _share(live, live_stat, target):  # type: ignore[arg-type]
+            return False
         try:
             target_stat = os.lstat(target)
         except OSError:
@@ -214,6 +200,28 @@ class SiteWriter:
         with open(target, "xb") as handle:
             handle.write(data)
         return True
+
+    def keep(self, relative: str, signature: tuple[int, int, int]) -> tuple[int, int, int] | None:
+        """Put the live site's file for ``relative`` into this generation without its bytes, if
+        it is still the file a previous build placed there: same ``signature`` (see
+        :func:`file_signature`). Returns the signature of the file now in place, or None (the
+        live file changed or is gone): then the page must be rendered. The caller records it.
+        """
+        if self._live is None:
+            return None
+        live = os.path.join(self._live, relative)
+        try:
+            live_stat = os.lstat(live)
+        except OSError:
+            return None
+        if not stat.S_ISREG(live_stat.st_mode) or _signature_of(live_stat) != signature:
+            return None
+        target = self.claim(relative)
+        if not _share(live, live_stat, target):  # no hard links here: a copy
+            with open(target, "xb") as handle:
+                handle.write(_read(live))
+            return file_signature(target)
+        return signature
 
     def _prune(self) -> None:
         """Delete what this build did not produce (left from older builds), and the folders that empties."""
@@ -280,6 +288,37 @@ class SiteWriter:
             (self.staging / MARKER).write_text(CARETAKER_NOTE)
             _remove(spare)
             os.rename(self.staging, spare)
+
+
+def _share(live: str, live_stat: os.stat_result, target: str) -> bool:
+    """Make ``target`` the live file's inode (a hard link), unless it already is; False where
+    hard links are not possible (``target`` is then absent, ready for a copy)."""
+    try:
+        target_stat = os.lstat(target)
+    except OSError:
+        target_stat = None
+    if target_stat is not None and (target_stat.st_ino, target_stat.st_dev) == (live_stat.st_ino, live_stat.st_dev):
+        return True
+    if target_stat is not None:
+        os.unlink(target)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    try:
+        os.link(live, target)
+        return True
+    except OSError:
+        return False
+
+
+def _signature_of(info: os.stat_result) -> tuple[int, int, int]:
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def file_signature(path: str) -> tuple[int, int, int]:
+    """What tells a placed output file from any later one: its inode, size and modification time.
+
+    Not its change time, which every hard link made to the file moves."""
+    return _signature_of(os.lstat(path))
 
 
 def _read(path: str) -> bytes:
