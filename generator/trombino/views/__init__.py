@@ -42,6 +42,12 @@ class Views:
 
         return search_page(self.site, self.index)
 
+    def search_file(self, part: str):  # noqa: ANN201 - trombino.search.SearchFile
+        """One index file. Read through here, not ``search.file(part)``: incremental builds
+        see a call on the views with its answer, so one file's page does not depend on the
+        others (``search`` itself is a value, noted whole when read)."""
+        return self.search.file(part)
+
     @cached_property
     def experts(self) -> ExpertIndex:
         return expert_index(self.site, self.index)

@@ -119,7 +119,7 @@ DATA_FILES: dict[str, Callable[..., str]] = {
     "teams_json": teams_json,
     "vcard": lambda site, index, slug: vcard(site, site.people[slug]),
     # Read through index.views so a forked worker finds the documents listed before the fork.
-    "search_file": lambda site, index, part: index.views.search.file(part).body,
+    "search_file": lambda site, index, part: index.views.search_file(part).body,
 }
 
 
