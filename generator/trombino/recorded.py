@@ -126,6 +126,17 @@ class Digester:
         except (Undigestable, RecursionError):
             return None
 
+    def once(self, *values: Any) -> bytes | None:
+        """The digest of these values together, none of them kept (a page's context: each is
+        digested once, and keeping them all would hold every page of the site in memory)."""
+        parts: list[bytes] = []
+        try:
+            for value in values:
+                self._describe(parts, value)
+        except (Undigestable, RecursionError):
+            return None
+        return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
+
     def _digest(self, value: Any) -> bytes:
         known = self._memo.get(id(value))
         if known is not None and known[0] is value:
@@ -265,7 +276,7 @@ class RecordedRender:
         changed = _changed_pairs(pairs, Replay(roots), digester)
         plan = _Plan(key, roots, pairs)
         for page in all_pages(site, index, sources):
-            context = digester((page.template, page.kind, page.context))
+            context = digester.once(page.template, page.kind, page.context)
             entry = recorded.get(page.path)
             if entry is not None and context is not None and entry[0] == context and changed.isdisjoint(array("I", entry[1])):
                 signature = writer.keep(page.path, entry[2])
