@@ -70,11 +70,11 @@ def _run_chunk(bounds: tuple[int, int]) -> list:
     return task(state, *bounds)
 
 
-def in_workers(task: Callable[..., list], state: Any, count: int) -> Iterator[list]:
+def in_workers(task: Callable[..., list], state: Any, count: int, chunk: int = CHUNK_PAGES) -> Iterator[list]:
     """``task(state, start, stop)`` for consecutive chunks of ``range(count)``, each run in one
     of the forked workers (one per core); yields the chunks' results in order."""
     global _FORK_STATE
-    bounds = [(start, min(start + CHUNK_PAGES, count)) for start in range(0, count, CHUNK_PAGES)]
+    bounds = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     _FORK_STATE = (task, state)
     # What exists now is only read by the workers: out of the cycle collector's
     # sight, it is never walked there, so its memory pages stay shared (a

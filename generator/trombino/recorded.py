@@ -39,7 +39,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
-from trombino.build import PARALLEL_PAGES, Placed, in_workers
+from trombino.build import CHUNK_PAGES, Placed, in_workers
 from trombino.derive import Index
 from trombino.incremental import CHANGED, Path_, Replay, Tracker, FallbackRenderer, Sentinel
 from trombino.loader import collector_paused, workers
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from trombino.cache import DiskParseCache
 
 RECORD_FILE = "render.pickle"
+FEW_PAGES = 16  # fewer pages to render than this: not worth forking workers
 
 
 # -- stable digests ----------------------------------------------------------
@@ -251,7 +252,7 @@ class RecordedRender:
             yield path, Placed(False)
         numbers = {pair: number for number, pair in enumerate(plan.pairs)}
         record = plan.record
-        for page, context, done in self._render(plan.todo, plan.roots, theme, extra_head, writer):
+        for page, context, done in self._render(plan, theme, extra_head, writer):
             wrote, reads, signature = done
             stats.rendered += 1
             if reads is None or context is None:
@@ -274,7 +275,7 @@ class RecordedRender:
         recorded: dict[str, tuple[bytes, bytes, tuple[int, int, int]]] = stored.get("pages", {})
         roots = {"site": site, "index": index, "photos": photos}
         changed = _changed_pairs(pairs, Replay(roots), digester)
-        plan = _Plan(key, roots, pairs)
+        plan = _Plan(key, roots, pairs, digester)
         for page in all_pages(site, index, sources):
             context = digester.once(page.template, page.kind, page.context)
             entry = recorded.get(page.path)
@@ -287,18 +288,25 @@ class RecordedRender:
             plan.todo.append((page, context))
         return plan
 
-    def _render(self, todo: list[tuple[Page, bytes | None]], roots: dict[str, Any], theme: Theme, extra_head: str, writer: SiteWriter) -> Iterator[tuple[Page, bytes | None, tuple]]:
+    def _render(self, plan: _Plan, theme: Theme, extra_head: str, writer: SiteWriter) -> Iterator[tuple[Page, bytes | None, tuple]]:
+        todo, roots = plan.todo, plan.roots
         tracker = Tracker()
         tracker.roots = roots
         root = tracker.root
         renderer = Renderer(root("site"), root("index"), theme, photos=root("photos"), extra_head=extra_head, tracker=tracker)
         plain = FallbackRenderer(roots["site"], roots["index"], theme, roots["photos"], extra_head)
         targets = [writer.claim(page.path) for page, _ in todo]
-        state = _Job(tracker, renderer, plain, writer, [page for page, _ in todo], targets)
-        if len(todo) < PARALLEL_PAGES or workers() < 2:
+        # The plan's digester goes along (forked, its memory is shared): what the pages read
+        # was mostly digested already while planning.
+        state = _Job(tracker, renderer, plain, writer, [page for page, _ in todo], targets, plan.digester)
+        cores = workers()
+        if len(todo) < FEW_PAGES or cores < 2:
             chunks: Iterator[list] = iter([_render_recorded(state, 0, len(todo))])
         else:
-            chunks = in_workers(_render_recorded, state, len(todo))
+            # Few pages to render are often the costly ones (the JSON API, tag pages, the
+            # people search file): small chunks keep both cores busy to the end.
+            chunk = max(1, min(CHUNK_PAGES, len(todo) // (cores * 4)))
+            chunks = in_workers(_render_recorded, state, len(todo), chunk)
         position = 0
         for chunk in chunks:
             for done in chunk:
@@ -346,6 +354,7 @@ class _Plan:
     key: bytes | None
     roots: dict[str, Any]
     pairs: list[tuple[Path_, bytes]]  # the last record's: this build's record adds to them
+    digester: Digester
     kept: list[str] = dataclasses.field(default_factory=list)  # output paths put in place unrendered
     todo: list[tuple[Page, bytes | None]] = dataclasses.field(default_factory=list)  # (page, its context's digest) to render
     record: dict[str, tuple[bytes, bytes, tuple[int, int, int]]] = dataclasses.field(default_factory=dict)
@@ -359,11 +368,12 @@ class _Job:
     writer: SiteWriter
     pages: list[Page]
     targets: list[str]
+    digester: Digester
 
 
 def _render_recorded(job: _Job, start: int, stop: int) -> list[tuple[bool, list[tuple[Path_, bytes]] | None, tuple[int, int, int]]]:
     """Render pages, put each into the writer's folder, and say what each read (None: opaque)."""
-    digester = Digester()
+    digester = job.digester
     done = []
     for i in range(start, stop):
         page = job.pages[i]
@@ -388,8 +398,18 @@ def _digested(values: dict[Path_, Any], digester: Digester) -> list[tuple[Path_,
         if made is None:
             return None
         kept.append((path, made))
-    try:
-        pickle.dumps(kept)  # it must be kept on disk
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return None
-    return kept
+    return kept if all(_keepable(path) for path, _ in kept) else None
+
+
+_KEEPABLE = frozenset({str, int, float, bool, type(None), date, datetime})
+
+
+def _keepable(part: Any) -> bool:
+    """Whether a read path can be kept on disk and followed in another process: plain values,
+    tuples, and trombino's frozen dataclasses (``index.is_stale(person)``), not other objects."""
+    kind = type(part)
+    if kind in _KEEPABLE:
+        return True
+    if kind is tuple:
+        return all(_keepable(item) for item in part)
+    return _field_plan(kind) is not None and kind.__module__.startswith("trombino.") and kind.__dataclass_params__.frozen
