@@ -135,3 +135,21 @@ def test_results_are_merged_again_and_an_old_journal_is_ignored(minimal_site: Pa
     assert not any(getattr(v, "path", "") == "content/people/ana-lima.md" and "Staff" in v.record.values["title"] for v in merged.values()), "unused results were dropped"
     (folder / "parse-new.pickle").write_bytes(old_journal)  # left over from the parse.pickle before
     assert DiskParseCache(folder).entries.keys() == merged.keys()
+
+
+def test_files_parsed_while_discovering_give_the_same_site(make_site, monkeypatch) -> None:  # noqa: ANN001
+    """EarlyParse (no cache: every file is parsed) hands its batches to workers during discovery."""
+    from trombino import loader
+
+    posts = {f"content/posts/2026/01/u{i}.md": f"---\nauthor: ana\ndate: 2026-01-{i % 28 + 1:02d}T10:00:00+00:00\n---\nNote {i} about #python\n" for i in range(30)}
+    root = make_site({"trombino.yaml": "title: Early\n", "content/people/ana.md": "---\nname: Ana\n---\nHi.\n", **posts})
+    monkeypatch.setattr(loader, "PARSE_BATCH", 4)
+    sent = []
+    monkeypatch.setattr(loader.EarlyParse, "_send", lambda self, original=loader.EarlyParse._send: (sent.append(len(self._waiting)), original(self))[1])
+    cache = ParseCache()  # knows no file yet: everything is parsed, early
+    early = load_site(root, cache)
+    assert sent, "no batch went to the workers early: the test would pass without them"
+    assert cache.entries and all(key[0] == parsed.path for key, parsed in cache.entries.items()), "a result cached under another file's key"
+    monkeypatch.setattr(loader, "early_parse", lambda config, cache: None)
+    plain = load_site(root)
+    assert early.site == plain.site and early.diagnostics == plain.diagnostics

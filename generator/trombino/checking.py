@@ -20,7 +20,7 @@ from pathlib import Path
 
 from trombino.config import load_config
 from trombino.diagnostics import Diagnostic, Diagnostics
-from trombino.loader import ParseCache, SourceFile, StatSignature, collector_paused, discover, git_dates, load_sources, settled, stat_signature
+from trombino.loader import ParseCache, SourceFile, StatSignature, collector_paused, discover, early_parse, git_dates, load_sources, settled, stat_signature
 from trombino.model import Config
 from trombino.template_messages import template_faults
 from trombino.theme import Theme
@@ -42,7 +42,9 @@ def check_site(root: Path, cache: ParseCache | None = None) -> list[Diagnostic]:
     with collector_paused():
         diagnostics = Diagnostics()
         config = load_config(root, diagnostics)
-        sources = discover(root, diagnostics, cache)
+        # No remembered answer to give: parse while discovering.
+        early = early_parse(config, cache) if cache is None or not isinstance(cache.checked, Answer) else None
+        sources = discover(root, diagnostics, cache, early)
         dates = git_dates(root)
         theme = Theme(root, config.theme)
         inputs = _inputs_digest(config, sources, dates, theme, diagnostics.items)
@@ -50,7 +52,7 @@ def check_site(root: Path, cache: ParseCache | None = None) -> list[Diagnostic]:
         if isinstance(known, Answer) and known.inputs == inputs and all(_signature(path) == seen for path, seen in known.looked_at):
             return list(known.diagnostics)
         looked_at: set[str] = set()
-        result = load_sources(root, config, sources, diagnostics, cache, dates, looked_at)
+        result = load_sources(root, config, sources, diagnostics, cache, dates, looked_at, early)
         found = list(result.diagnostics)
         if result.site is not None:  # the theme's messages too, as `build` checks them before rendering
             found += template_faults(theme, root, config.language, cache)

@@ -146,7 +146,7 @@ def settled(signature: StatSignature, now_ns: int) -> bool:
     return now_ns - max(signature[1], signature[3]) > RACY_NS
 
 
-def discover(root: Path, diagnostics: Diagnostics, cache: ParseCache | None = None) -> list[SourceFile]:
+def discover(root: Path, diagnostics: Diagnostics, cache: ParseCache | None = None, early: EarlyParse | None = None) -> list[SourceFile]:
     """Every source file under content/, in a stable order.
 
     With a cache, a file whose size, mtime, inode and ctime are those recorded
@@ -186,6 +186,8 @@ def discover(root: Path, diagnostics: Diagnostics, cache: ParseCache | None = No
             if cache is not None and settled(signature, time.time_ns()):
                 cache.seen[relative] = (*signature, digest)
             found.append(SourceFile(relative, kind, data, digest, path))
+            if early is not None:
+                early.add(found[-1])
     return found
 
 
@@ -269,6 +271,49 @@ def _parse_indices(indices: list[int]) -> list[ParsedFile]:
     return _parse_batch([sources[i] for i in indices], timezone)
 
 
+class EarlyParse:
+    """Parses files on every core while :func:`discover` is still reading the next ones.
+
+    For a load that will parse everything (no cache, or an empty one): the workers
+    start on the first thousand files instead of waiting for all of them to be read
+    (at 100,000 files, reading them takes seconds). Files go to the workers with
+    their bytes, in batches; :func:`parse_all` takes the results.
+    """
+
+    def __init__(self, timezone: str) -> None:
+        self.timezone = timezone
+        self._waiting: list[SourceFile] = []
+        self._pool: ProcessPoolExecutor | None = None
+        self._batches: list[tuple[list[SourceFile], Any]] = []  # (files, future of their results)
+
+    def add(self, source: SourceFile) -> None:
+        self._waiting.append(source)
+        if len(self._waiting) >= PARSE_BATCH and workers() > 1:
+            self._send()
+
+    def _send(self) -> None:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=workers(), mp_context=multiprocessing.get_context("fork"))
+        batch, self._waiting = self._waiting, []
+        self._batches.append((batch, self._pool.submit(_parse_batch, batch, self.timezone)))
+
+    def results(self) -> dict[tuple[str, str], ParsedFile]:
+        """Parse results by (path, digest); files too few to start the workers for are left out."""
+        if self._pool is None:
+            return {}
+        if self._waiting:
+            self._send()
+        found: dict[tuple[str, str], ParsedFile] = {}
+        try:
+            for batch, future in self._batches:
+                for source, parsed in zip(batch, future.result()):
+                    found[(source.path, source.digest)] = parsed
+        finally:
+            self._pool.shutdown()
+            self._pool, self._batches = None, []
+        return found
+
+
 def workers() -> int:
     """Cores this process may use."""
     try:
@@ -277,10 +322,17 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def parse_all(sources: list[SourceFile], config: Config, cache: ParseCache | None) -> list[ParsedFile]:
-    """Parse every file, reusing cached results; misses are spread over all cores."""
+def parse_all(sources: list[SourceFile], config: Config, cache: ParseCache | None, early: EarlyParse | None = None) -> list[ParsedFile]:
+    """Parse every file, reusing cached results and those of ``early``; misses are spread over all cores."""
     keys = [(s.path, s.kind, config.timezone, s.digest) for s in sources]
     results: list[ParsedFile | None] = [cache.get(key) if cache else None for key in keys]
+    parsed_early = early.results() if early is not None else {}
+    if parsed_early:
+        for i, source in enumerate(sources):
+            if results[i] is None:
+                results[i] = parsed_early.get((source.path, source.digest))
+                if results[i] is not None and cache is not None:
+                    cache.put(keys[i], results[i])  # type: ignore[arg-type]
     missing = [i for i, hit in enumerate(results) if hit is None]
     sources = list(sources)
     for i in missing:  # known unchanged, but its parse result is gone (another time zone…): read it now
@@ -808,8 +860,14 @@ def load_site(root: Path, cache: ParseCache | None = None) -> LoadResult:
     with collector_paused():
         diagnostics = Diagnostics()
         config = load_config(root, diagnostics)
-        sources = discover(root, diagnostics, cache)
-        return load_sources(root, config, sources, diagnostics, cache, git_dates(root))
+        early = early_parse(config, cache)
+        sources = discover(root, diagnostics, cache, early)
+        return load_sources(root, config, sources, diagnostics, cache, git_dates(root), early=early)
+
+
+def early_parse(config: Config, cache: ParseCache | None) -> EarlyParse | None:
+    """An :class:`EarlyParse` when every file will be parsed: no cache, or one that knows no file."""
+    return EarlyParse(config.timezone) if cache is None or not cache.stats else None
 
 
 def load_sources(
@@ -820,8 +878,9 @@ def load_sources(
     cache: ParseCache | None,
     dates: dict[str, date],
     looked_at: set[str] | None = None,
+    early: EarlyParse | None = None,
 ) -> LoadResult:
     """The second half of :func:`load_site`, for callers that looked at the discovered files first."""
-    parsed = parse_all(sources, config, cache)
+    parsed = parse_all(sources, config, cache, early)
     site = resolve(root, config, parsed, diagnostics, dates, looked_at)
     return LoadResult(site, diagnostics.sorted())
