@@ -1,3 +1,3 @@
-from trombino.cli import main
+from trombino.cli import run
 
-raise SystemExit(main())
+run()
