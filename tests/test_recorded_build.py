@@ -195,3 +195,20 @@ def test_a_value_it_cannot_see_into_has_no_digest() -> None:
         pass
 
     assert Digester()((1, Opaque())) is None
+
+
+def test_a_cache_that_cannot_be_signed_keeps_no_record(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A linked cache folder is never trusted (see trombino.cache): pages render as without a cache."""
+    corpus = starting_corpus(10)
+    source, out, cold = tmp_path / "src", tmp_path / "site", tmp_path / "cold"
+    source.mkdir()
+    sync(source, corpus.files())
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "linked").symlink_to(tmp_path / "elsewhere")
+    for _ in range(2):
+        assert main(["build", "--source", str(source), "--output", str(out), "--cache-dir", str(tmp_path / "linked")]) == 0
+        printed = capsys.readouterr().out
+        assert "Built" in printed and "reused from the last build" not in printed
+    assert not (tmp_path / "elsewhere" / "render.pickle").exists()
+    assert cold_build(source, cold, capsys)
+    assert not difference(tree(out), tree(cold))

@@ -122,8 +122,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         generations = cache.folder / "generations" if cache is not None else None
         photos = PhotoCache(cache.folder / "photos") if cache is not None else None
-        # With a cache, pages whose inputs did not change since the last build are not rendered again.
-        recorded = RecordedRender(cache) if cache is not None else None
+        # With a cache, pages whose inputs did not change since the last build are not rendered
+        # again. A cache that cannot be signed (a linked folder, no key) keeps no record.
+        recorded = RecordedRender(cache) if cache is not None and cache.key is not None else None
         result = build(source, output, base_url=args.base_url, strict=args.strict, check_links=args.check_links, cache=cache, generations=generations, photo_cache=photos, render=recorded or render_pages)
         if cache is not None:
             cache.save()
