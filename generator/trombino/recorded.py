@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
-import hashlib
 import operator
 import pickle
 import types
@@ -41,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from trombino.build import CHUNK_PAGES, Placed, in_workers
 from trombino.derive import Index
-from trombino.incremental import CHANGED, Path_, Replay, Tracker, FallbackRenderer, Sentinel
+from trombino.incremental import CHANGED, FallbackRenderer, Path_, Replay, Sentinel, Tracker, digest
 from trombino.loader import collector_paused, workers
 from trombino.model import Site
 from trombino.pages import Page, PageSource, all_pages
@@ -136,7 +135,7 @@ class Digester:
                 self._describe(parts, value)
         except (Undigestable, RecursionError):
             return None
-        return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
+        return digest(b"".join(parts))
 
     def _digest(self, value: Any) -> bytes:
         known = self._memo.get(id(value))
@@ -144,7 +143,7 @@ class Digester:
             return known[1]
         parts: list[bytes] = []
         self._describe(parts, value)
-        made = hashlib.blake2b(b"".join(parts), digest_size=16).digest()
+        made = digest(b"".join(parts))
         self._memo[id(value)] = (value, made)
         return made
 
