@@ -212,3 +212,27 @@ def test_a_cache_that_cannot_be_signed_keeps_no_record(tmp_path: Path, capsys: p
     assert not (tmp_path / "elsewhere" / "render.pickle").exists()
     assert cold_build(source, cold, capsys)
     assert not difference(tree(out), tree(cold))
+
+
+def test_a_page_whose_reads_cannot_be_recorded_is_rendered_every_time(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never stale: an opaque page is left out of the record, and the build says how many there are."""
+    from trombino import recorded
+
+    original = recorded._digested
+    monkeypatch.setattr(recorded, "FEW_PAGES", 10**9)  # rendered in this process, where the patch holds
+    # Pages that read the site's reference date: as if one of their reads could not be digested.
+    monkeypatch.setattr(recorded, "_digested", lambda values, digester: None if ("site", ("attr", "reference_date")) in values else original(values, digester))
+    corpus = starting_corpus(4)
+    source, out = tmp_path / "src", tmp_path / "site"
+    source.mkdir()
+    sync(source, corpus.files())
+    said = []
+    for _ in range(2):
+        assert main(["build", "--source", str(source), "--output", str(out), "--cache-dir", str(tmp_path / "cache")]) == 0
+        printed = capsys.readouterr().out
+        found = re.search(r"; ([\d,]+) pages rendered, ([\d,]+) reused from the last build, ([\d,]+) that cannot be recorded", printed)
+        assert found, printed
+        said.append(tuple(int(n.replace(",", "")) for n in found.groups()))
+    (rendered, _, opaque), (again, reused, still) = said
+    assert 0 < opaque < rendered and still == opaque
+    assert again == opaque and reused == rendered - opaque  # only the pages that could not be recorded

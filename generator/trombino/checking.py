@@ -42,8 +42,7 @@ def check_site(root: Path, cache: ParseCache | None = None) -> list[Diagnostic]:
     with collector_paused():
         diagnostics = Diagnostics()
         config = load_config(root, diagnostics)
-        # No remembered answer to give: parse while discovering.
-        early = early_parse(config, cache) if cache is None or not isinstance(cache.checked, Answer) else None
+        early = early_parse(config, cache)  # only with nothing cached, so no answer to give either
         sources = discover(root, diagnostics, cache, early)
         dates = git_dates(root)
         theme = Theme(root, config.theme)

@@ -147,7 +147,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         errors = sum(1 for d in result.diagnostics if d.level == "error")
         print(f"Build failed: {summary(result.diagnostics)} The previous site was left untouched.", file=sys.stderr)
         return 1
-    reuse = f"; {recorded.stats.rendered:,} pages rendered, {recorded.stats.kept:,} reused from the last build" if recorded is not None else ""
+    reuse = ""
+    if recorded is not None:
+        stats = recorded.stats
+        reuse = f"; {stats.rendered:,} pages rendered, {stats.kept:,} reused from the last build"
+        if stats.opaque:  # a read or context the record cannot digest (a theme's own objects…)
+            reuse += f", {stats.opaque:,} that cannot be recorded (rendered on every build)"
     print(f"Built {result.pages:,} pages into {output} in {result.seconds:.2f} s ({result.written:,} files written, {result.linked:,} unchanged{reuse}).")
     return 0
 

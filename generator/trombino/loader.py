@@ -288,7 +288,7 @@ class EarlyParse:
 
     def add(self, source: SourceFile) -> None:
         self._waiting.append(source)
-        if len(self._waiting) >= PARSE_BATCH and workers() > 1:
+        if len(self._waiting) >= PARSE_BATCH:
             self._send()
 
     def _send(self) -> None:
@@ -866,8 +866,9 @@ def load_site(root: Path, cache: ParseCache | None = None) -> LoadResult:
 
 
 def early_parse(config: Config, cache: ParseCache | None) -> EarlyParse | None:
-    """An :class:`EarlyParse` when every file will be parsed: no cache, or one that knows no file."""
-    return EarlyParse(config.timezone) if cache is None or not cache.stats else None
+    """An :class:`EarlyParse` when every file will be parsed (no cache, or one that knows no
+    file) and there is more than one core to parse on."""
+    return EarlyParse(config.timezone) if (cache is None or not cache.stats) and workers() > 1 else None
 
 
 def load_sources(
