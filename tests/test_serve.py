@@ -110,7 +110,7 @@ def test_an_edit_shows_up_in_the_served_page(server: Server, minimal_site: Path)
     build = server.status()["build"]
     edit(minimal_site / "content/people/ana-lima.md", "title: Engineer", "title: Chief Engineer")
     server.wait_for(lambda: "Chief Engineer" in server.get("people/ana-lima/")[1], "the edit to be served")
-    assert server.status()["build"] != build
+    server.wait_for(lambda: server.status()["build"] != build, "the new build to be announced")  # just after its files are in place
     line = server.wait_for(lambda: next((line for line in server.out if line.startswith("rebuilt in")), None), "the rebuild line")
     assert re.fullmatch(r"rebuilt in [\d,]+ ms: content/people/ana-lima\.md changed, \d+ files? written(, \d+ removed)?", line), line  # type: ignore[arg-type]
 
@@ -159,6 +159,24 @@ def test_events_stream_announces_builds(server: Server, minimal_site: Path) -> N
         edit(minimal_site / "content/teams/platform.md", "The platform team.", "The platform team, renamed.")
         second = next_event()
         assert second["ok"] and second["build"] != first["build"]
+
+
+def test_the_page_a_tab_shows_is_announced_before_the_rest_of_the_build(server: Server, minimal_site: Path) -> None:
+    with urllib.request.urlopen(server.url + "__trombino__/events?page=%2Fpeople%2Fana-lima%2F", timeout=TIMEOUT) as stream:
+        events = (json.loads(raw.decode()[len("data: ") :]) for raw in stream if raw.startswith(b"data: "))
+        first = next(events)
+        assert first["ok"] and not first["ahead"]
+        edit(minimal_site / "content/people/ana-lima.md", "title: Engineer", "title: Chief Engineer")
+        ahead = next(events)
+        assert ahead["ahead_pages"] == ["/people/ana-lima/"] and ahead["ahead"] != first["build"]
+        assert ahead["build"] == first["build"], "other pages still belong to the last build"
+        # Meanwhile the page is served, marked as part of the new build.
+        _, page, _ = server.get("people/ana-lima/")
+        assert "Chief Engineer" in page and f'data-build="{ahead["ahead"]}"' in page
+        done = next(events)
+        assert done["build"] == ahead["ahead"] and not done["ahead"] and done["ahead_pages"] == []
+    _, directory, _ = server.get("people/")
+    assert "Chief Engineer" in directory and f'data-build="{done["build"]}"' in directory
 
 
 def test_serve_script_is_added_to_responses_not_to_builds(server: Server, minimal_site: Path, tmp_path: Path) -> None:

@@ -432,3 +432,59 @@ def test_a_writer_out_of_step_with_the_cache_recovers(minimal_site: Path, tmp_pa
     full = tmp_path / "full"
     build(minimal_site, full, base_url=BASE_URL)
     assert not difference(tree(out), tree(full))
+
+
+# -- pages open in tabs go first -------------------------------------------------------
+
+
+def test_pages_open_in_tabs_are_written_before_the_rest(minimal_site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "live"
+    out.mkdir()
+    live = LiveSite(minimal_site, out, base_url=BASE_URL)
+    live.build()
+    profile = minimal_site / "content/people/ana-lima.md"
+    profile.write_text(profile.read_text().replace("title: Engineer", "title: Chief Engineer"))
+    seen: dict[str, object] = {}
+
+    def first(paths: list[str]) -> None:  # called mid-build: only the open page is new yet
+        seen["paths"] = paths
+        seen["profile"] = (out / "people/ana-lima/index.html").read_text()
+        seen["directory"] = (out / "people/index.html").read_text()
+
+    open_pages = ["people/ana-lima/index.html", "people/nobody/index.html", "404.html"]
+    result = live.build(first=open_pages, on_first=first)
+    assert result.ok
+    assert seen["paths"] == ["people/ana-lima/index.html"], "an unchanged page or a page no build makes is not announced"
+    assert "Chief Engineer" in seen["profile"]  # type: ignore[operator]
+    assert "Chief Engineer" not in seen["directory"], "the rest waited for the end of the build"  # type: ignore[operator]
+    assert "people/ana-lima/index.html" in live.writer.changed and "people/index.html" in live.writer.changed
+    full = tmp_path / "full"
+    build(minimal_site, full, base_url=BASE_URL)
+    assert not difference(tree(out), tree(full))
+    assert live.build(first=open_pages, on_first=first).ok and seen["paths"] == ["people/ana-lima/index.html"], "nothing changed: not called again"
+
+
+def test_a_build_that_fails_after_all_puts_the_open_pages_back(minimal_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "live"
+    out.mkdir()
+    live = LiveSite(minimal_site, out, base_url=BASE_URL)
+    live.build()
+    before = tree(out)
+    profile = minimal_site / "content/people/ana-lima.md"
+    profile.write_text(profile.read_text().replace("title: Engineer", "title: Chief Engineer"))
+    announced: list[list[str]] = []
+
+    def fail() -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(live.writer, "commit", fail)
+    with pytest.raises(OSError):
+        live.build(first=["people/ana-lima/index.html"], on_first=announced.append)
+    assert announced == [["people/ana-lima/index.html"]]
+    assert tree(out) == before, "the page written ahead was put back"
+    monkeypatch.undo()
+    assert live.build().ok
+    assert "Chief Engineer" in (out / "people/ana-lima/index.html").read_text()
+    full = tmp_path / "full"
+    build(minimal_site, full, base_url=BASE_URL)
+    assert not difference(tree(out), tree(full))

@@ -32,7 +32,7 @@ import types
 from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterator
+from typing import Any, Callable, Hashable, Iterable, Iterator
 
 from trombino import __version__
 from trombino.build import BuildResult, build
@@ -491,6 +491,10 @@ class RenderCache:
     def __init__(self) -> None:
         self.tracker = Tracker()
         self.stats = RenderStats()
+        # Pages someone is looking at (output paths): rendered first, on the real model, and
+        # handed to ``on_first`` before the rest of the build, so their tabs reload sooner.
+        self.first: frozenset[str] = frozenset()
+        self.on_first: Callable[[dict[str, bytes]], None] | None = None
         self.clear()
 
     def clear(self) -> None:
@@ -520,6 +524,10 @@ class RenderCache:
             root = self.tracker.root
             self._renderer = Renderer(root("site"), root("index"), theme, photos=root("photos"), extra_head=extra_head, fragments=False)
         plain = FallbackRenderer(site, index, theme, photos, extra_head)
+        if self.first and self.on_first is not None:
+            early = self._render_first(site, index)
+            if early:
+                self.on_first(early)
         roots = (self.tracker.root("site"), self.tracker.root("index"))
         stale = self._stale(Replay(dict(self.tracker.roots)))
         self.stats = RenderStats()
@@ -542,6 +550,31 @@ class RenderCache:
         for path in set(self._pages) - seen:
             self._remember(self._pages, path, None)
         self._site = site
+
+    def _render_first(self, site: Site, index: Index) -> dict[str, bytes]:
+        """The pages of ``first`` that the last build made, rendered from the new model.
+
+        Only the sources that made them run (stopping at the last page wanted). A page
+        that fails is left out: the full build that follows reports the error."""
+        wanted = self.first
+        by_source: dict[PageSource, set[str]] = {}
+        for (_, _, source), entry in self._sources.items():
+            paths = wanted.intersection(page.path for page in entry.pages)
+            if paths:
+                by_source[source] = paths
+        rendered: dict[str, bytes] = {}
+        for source, paths in by_source.items():
+            try:
+                for page in source(site, index):
+                    if page.path in paths:
+                        with self.tracker.recording():  # this renderer's templates are compiled already
+                            rendered[page.path] = self._renderer.render(page)
+                        paths.discard(page.path)
+                        if not paths:
+                            break
+            except Exception:
+                continue
+        return rendered
 
     def _stale(self, replay: Replay) -> set[Hashable]:
         """Keys of the entries one of whose reads gives another value now."""
@@ -646,17 +679,34 @@ class LiveWriter:
         self.staging = self.output  # where linkcheck would look
         self._on_disk: dict[str, bytes] = {}  # output path → digest of what the folder holds
         self._pending: dict[str, bytes | Reused] = {}
+        self._ahead: dict[str, tuple[bytes | None, bytes | None]] = {}  # written before commit → (digest, bytes) it replaced
         self.written = 0
         self.linked = 0
         self.changed: list[str] = []
         self.removed: list[str] = []
 
     def write(self, relative: str, data: bytes | Reused) -> None:
-        if not relative or relative.startswith(("/", "\\")) or ".." in relative.split("/"):
-            raise OutputError(f"refusing to write outside the output folder: {relative!r}")
+        _check_inside(relative)
         if relative in self._pending:
             raise OutputError(f"two pages want the same output file: {relative}")
         self._pending[relative] = data
+
+    def write_ahead(self, relative: str, data: bytes) -> bool:
+        """Put one file in place now, before the build commits (a page someone is looking
+        at), unless it holds these bytes already; :meth:`abort` puts back what it replaced."""
+        _check_inside(relative)
+        new = digest(data)
+        if self._on_disk.get(relative) == new:
+            return False
+        if relative not in self._ahead:
+            try:
+                previous: bytes | None = (self.output / relative).read_bytes()
+            except OSError:
+                previous = None
+            self._ahead[relative] = (self._on_disk.get(relative), previous)
+        self._replace(relative, data)
+        self._on_disk[relative] = new
+        return True
 
     def commit(self) -> None:
         pending, self._pending = self._pending, {}
@@ -676,22 +726,43 @@ class LiveWriter:
             (self.output / path).unlink(missing_ok=True)
             _prune_empty(self.output / path, self.output)
         for path, data in changed:
-            target = self.output / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.trombino-tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
+            self._replace(path, data)
         marker = self.output / MARKER
         if not marker.exists():
             marker.write_text("This folder is generated by trombino; it is replaced by every build.\n")
+        ahead = [path for path, (before, _) in self._ahead.items() if digests.get(path, before) != before]
         self._on_disk = digests
-        self.changed = [path for path, _ in changed]
+        self._ahead = {}
+        self.changed = sorted(ahead) + [path for path, _ in changed]
         self.removed = removed
-        self.written = len(changed)
-        self.linked = len(digests) - len(changed)
+        self.written = len(self.changed)
+        self.linked = len(digests) - len(changed) - len(ahead)
 
     def abort(self) -> None:
         self._pending = {}
+        for path, (before, previous) in self._ahead.items():
+            if previous is None:
+                (self.output / path).unlink(missing_ok=True)
+            else:
+                self._replace(path, previous)
+            if before is None:
+                self._on_disk.pop(path, None)
+            else:
+                self._on_disk[path] = before
+        self._ahead = {}
+
+    def _replace(self, relative: str, data: bytes) -> None:
+        """Write one file atomically: a reader sees the old bytes or the new, never a mix."""
+        target = self.output / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.trombino-tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+
+
+def _check_inside(relative: str) -> None:
+    if not relative or relative.startswith(("/", "\\")) or ".." in relative.split("/"):
+        raise OutputError(f"refusing to write outside the output folder: {relative!r}")
 
 
 def _prune_empty(path: Path, root: Path) -> None:
@@ -720,20 +791,35 @@ class LiveSite:
         self.photo_cache = PhotoCache()  # thumbnails, in memory: an unchanged photo is not encoded again
         self.writer = LiveWriter(output)
 
-    def build(self) -> BuildResult:
+    def build(self, first: Iterable[str] = (), on_first: Callable[[list[str]], None] | None = None) -> BuildResult:
         """Build; the cycle collector is paused meanwhile (it would walk every cached object many
         times per build and double its time) and left as it was found: a caller that keeps it
-        paused afterwards (``serve``) should call :func:`gc.collect` when idle."""
-        with collector_paused():
-            try:
-                result = self._build()
-            except StaleOutput:
-                self.render_cache.clear()
-                result = self._build()
-            self.parse_cache.prune()
-            if result.ok:
-                self.photo_cache.prune()
+        paused afterwards (``serve``) should call :func:`gc.collect` when idle.
+
+        ``first``: output paths of pages someone is looking at. Those the last build made are
+        rendered before the rest and written at once; ``on_first`` then gets their paths. If
+        the build fails after all, they are put back as they were."""
+        cache = self.render_cache
+        cache.first = frozenset(first)
+        cache.on_first = functools.partial(self._write_first, on_first) if on_first else None
+        try:
+            with collector_paused():
+                try:
+                    result = self._build()
+                except StaleOutput:
+                    cache.clear()
+                    result = self._build()
+                self.parse_cache.prune()
+                if result.ok:
+                    self.photo_cache.prune()
+        finally:
+            cache.first, cache.on_first = frozenset(), None
         return result
+
+    def _write_first(self, on_first: Callable[[list[str]], None], pages: dict[str, bytes]) -> None:
+        written = [path for path, data in sorted(pages.items()) if self.writer.write_ahead(path, data)]
+        if written:
+            on_first(written)
 
     def _build(self) -> BuildResult:
         return build(self.source, self.output, base_url=self.base_url, cache=self.parse_cache, render=self.render_cache, writer=self.writer, photo_cache=self.photo_cache)  # type: ignore[arg-type]

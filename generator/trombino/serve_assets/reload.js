@@ -56,13 +56,15 @@
     }
     dismissed = null;
     hide();
-    if (state.ready && state.build !== shown) {
+    // Pages open in tabs are written first, ahead of the rest of the build.
+    var ahead = state.ahead && state.ahead_pages.indexOf(location.pathname) >= 0;
+    if (state.ready && (ahead ? state.ahead : state.build) !== shown) {
       location.reload();
     }
   }
 
   if (window.EventSource) {
-    var events = new EventSource("/__trombino__/events");
+    var events = new EventSource("/__trombino__/events?page=" + encodeURIComponent(location.pathname));
     events.onmessage = function (message) {
       update(JSON.parse(message.data));
     };
