@@ -20,7 +20,7 @@ import pytest
 
 from trombino.build import build
 from trombino.incremental import LiveSite, RenderCache, Replay, Reused, Tracker, digest, intern_site
-from trombino.loader import load_site
+from trombino.loader import ParseCache, ResolvedPosts, load_site
 
 BASE_URL = "http://127.0.0.1:8000/"
 SKILLS = ["python", "postgresql", "kubernetes", "rust", "design", "accessibility", "go", "sql"]
@@ -488,3 +488,40 @@ def test_a_build_that_fails_after_all_puts_the_open_pages_back(minimal_site: Pat
     full = tmp_path / "full"
     build(minimal_site, full, base_url=BASE_URL)
     assert not difference(tree(out), tree(full))
+
+
+def test_posts_kept_between_loads_are_checked_again(minimal_site: Path) -> None:
+    """serve's parse cache keeps resolved posts; each load must equal a load from scratch."""
+    cache = ParseCache(resolved=ResolvedPosts())
+
+    def same_as_from_scratch(step: str) -> None:
+        kept, fresh = load_site(minimal_site, cache), load_site(minimal_site)
+        assert kept.diagnostics == fresh.diagnostics, step
+        assert kept.site == fresh.site, step
+        cache.prune()
+
+    people, posts = minimal_site / "content/people", minimal_site / "content/posts/2026/03"
+    (posts / "opening.md").write_text("---\nauthor: ana-lima\ndate: 2026-03-02\nkind: opening\ntitle: Observability lead\ncontact: bruno-diaz\nrequired_skills: [observability]\n---\nJoin us. #tracing\n")
+    same_as_from_scratch("first load")
+    assert cache.resolved is not None and len(cache.resolved.by_path) == 2
+    bruno = (people / "bruno-diaz.md").read_text()
+    (people / "bruno-diaz.md").unlink()
+    same_as_from_scratch("the person a post mentions is gone")
+    (people / "bruno-diaz.md").write_text(bruno)
+    same_as_from_scratch("back")
+    ana = people / "ana-lima.md"
+    ana.write_text(ana.read_text().replace("team: platform", "team: data"))
+    same_as_from_scratch("the author moved: a post that names no team takes the author's")
+    assert next(iter(load_site(minimal_site, cache).site.posts)).team == "data"  # type: ignore[union-attr]
+    (posts / "reply.md").write_text("---\nauthor: bruno-diaz\ndate: 2026-03-05\nin_reply_to: 2026/03/hello\n---\nAgreed #Python.\n")
+    same_as_from_scratch("a reply")
+    (posts / "hello.md").rename(posts / "hello-world.md")
+    same_as_from_scratch("the post replied to got another slug")
+    (minimal_site / "trombino.yaml").write_text("title: Test Corp\nlanguage: en\ntag_aliases:\n  python: py\n")
+    same_as_from_scratch("a tag alias")
+    (posts / "other.md").write_text("---\nauthor: ana-lima\ndate: 2026-03-06\nteam: platform\n---\nHi #PYTHON.\n")
+    same_as_from_scratch("a post naming its team")
+    (minimal_site / "content/teams/platform.md").unlink()
+    (people / "bruno-diaz.md").write_text(bruno.replace("team: platform", "team: data"))
+    same_as_from_scratch("the team it names is gone")
+    assert any("unknown team 'platform'" in d.message for d in load_site(minimal_site, cache).diagnostics)

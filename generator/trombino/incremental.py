@@ -37,7 +37,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator
 from trombino import __version__
 from trombino.build import BuildResult, build
 from trombino.derive import Index
-from trombino.loader import ParseCache, collector_paused
+from trombino.loader import ParseCache, ResolvedPosts, collector_paused
 from trombino.model import Site
 from trombino.pages import Page, PageSource
 from trombino.photos import PhotoCache
@@ -786,7 +786,7 @@ class LiveSite:
         self.source = source
         self.output = output
         self.base_url = base_url
-        self.parse_cache = ParseCache()
+        self.parse_cache = ParseCache(resolved=ResolvedPosts())
         self.render_cache = RenderCache()
         self.photo_cache = PhotoCache()  # thumbnails, in memory: an unchanged photo is not encoded again
         self.writer = LiveWriter(output)

@@ -82,6 +82,9 @@ class ParseCache:
     seen: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
     # The last `check`'s answer with the digest of its inputs (trombino.checking.Answer).
     checked: Any = None
+    # Posts resolved by the last load, for the next one (see ResolvedPosts). Only a cache
+    # that outlives loads in one process (``serve``'s) sets it: nothing else loads twice.
+    resolved: "ResolvedPosts | None" = None
 
     def get(self, key: tuple[str, str, str, str]) -> Any:
         hit = self.entries.get(key)
@@ -401,6 +404,51 @@ def _plain_summary(html: str) -> str:
     return cut.rstrip(",.;:") + "…"
 
 
+@dataclass(frozen=True)
+class _ResolvedPost:
+    parsed: ParsedFile  # the very parse result it was made from
+    slug: str
+    post: Post
+    author_team: str | None  # the author's first team, which the post took (it names none)
+    tags: tuple[tuple[str, bool, str], ...]  # each tag spelling as ``_Resolver.tag`` knew it, to count again
+
+
+class ResolvedPosts:
+    """Posts resolved by one load, kept for the next load of the same configuration.
+
+    Resolving a post checks it against the rest of the site (its author, team,
+    mentions, reply and contact exist) and makes its :class:`Post`: most of a reload
+    when one file changed (0.14 s of 0.25 s at 10,000 updates). A post whose parse
+    result is the same object, whose slug is the same and whose checks still pass is
+    taken as it was, and its tag spellings are counted again. Only posts that raised
+    no diagnostic are kept, so a kept post has none to repeat.
+    """
+
+    def __init__(self) -> None:
+        self.config: Config | None = None
+        self.by_path: dict[str, _ResolvedPost] = {}
+
+    def reuse(self, resolver: "_Resolver", parsed: ParsedFile, slug: str, people: Mapping[str, Person], teams: Mapping[str, Team], post_ids: set[str]) -> Post | None:
+        known = self.by_path.get(parsed.path)
+        if known is None or known.parsed is not parsed or known.slug != slug:
+            return None
+        post, values = known.post, parsed.record.values  # type: ignore[union-attr]  # posts resolved have a record
+        author = people.get(post.author)
+        if author is None or any(mention not in people for mention in parsed.mentions):
+            return None
+        if "team" in values and values["team"] is not None:
+            if values["team"] not in teams:
+                return None
+        elif (author.teams[0] if author.teams else None) != known.author_team:
+            return None
+        if post.in_reply_to and post.in_reply_to not in post_ids:
+            return None
+        if post.opening and post.opening.contact not in people:
+            return None
+        resolver.count_tags(known.tags)
+        return post
+
+
 class _Resolver:
     """Cross-file validation and model building for one load."""
 
@@ -412,6 +460,7 @@ class _Resolver:
         self.comparisons_left = SUGGESTION_COMPARISONS
         self.spellings: dict[str, Counter[str]] = defaultdict(Counter)
         self._known_tags: dict[str, tuple[str, bool, str]] = {}  # spelling → (key, counted as a spelling of it, as shown)
+        self.tags_seen: list[tuple[str, bool, str]] | None = None  # while set, each tag() call's answer (for ResolvedPosts)
 
     def error(self, path: str, where: tuple[int, int], message: str) -> None:
         self.diagnostics.error(path, where[0], where[1], message)
@@ -441,12 +490,18 @@ class _Resolver:
             canonical = self.config.tag_aliases.get(key, key)
             # A few hundred spellings make up 100,000 posts' tags: each is worked out once.
             known = self._known_tags[raw] = (canonical, canonical == key, raw.strip().lstrip("#"))
-        canonical, counted, spelling = known
-        if counted:
-            self.spellings[canonical][spelling] += 1
-        else:
-            self.spellings.setdefault(canonical, Counter())
-        return canonical
+        if self.tags_seen is not None:
+            self.tags_seen.append(known)
+        self.count_tags((known,))
+        return known[0]
+
+    def count_tags(self, known: Iterable[tuple[str, bool, str]]) -> None:
+        """Count spellings of tags (the most common one names the tag)."""
+        for canonical, counted, spelling in known:
+            if counted:
+                self.spellings[canonical][spelling] += 1
+            else:
+                self.spellings.setdefault(canonical, Counter())
 
     def tags(self, raws: list[str], path: str, record: Record, field_name: str) -> tuple[str, ...]:
         keys = []
@@ -652,6 +707,22 @@ class _Resolver:
         )
 
 
+def _resolve_and_keep(resolver: _Resolver, parsed: ParsedFile, slug: str, people: Mapping[str, Person], teams: Mapping[str, Team], post_ids: set[str], kept: dict[str, _ResolvedPost]) -> Post | None:
+    """Resolve a post; keep it for the next load if it raised no diagnostic."""
+    reported = len(resolver.diagnostics.items)
+    resolver.tags_seen = []
+    try:
+        post = resolver.post(parsed, slug, people, teams, post_ids)
+        tags = tuple(resolver.tags_seen)
+    finally:
+        resolver.tags_seen = None
+    if post is not None and len(resolver.diagnostics.items) == reported:
+        team = parsed.record.values.get("team")  # type: ignore[union-attr]
+        author_teams = people[post.author].teams
+        kept[parsed.path] = _ResolvedPost(parsed, slug, post, None if team is not None else (author_teams[0] if author_teams else None), tags)
+    return post
+
+
 def _post_id(day: date, slug: str) -> str:
     return f"{day.year:04d}/{day.month:02d}/{slug}"
 
@@ -701,8 +772,10 @@ def resolve(
     diagnostics: Diagnostics,
     dates: dict[str, date] | None = None,
     looked_at: set[str] | None = None,
+    resolved: ResolvedPosts | None = None,
 ) -> Site:
-    """The model, from every parsed file. ``looked_at`` collects the other files it read (photos)."""
+    """The model, from every parsed file. ``looked_at`` collects the other files it read (photos);
+    ``resolved`` holds the posts of the last load and gets this one's (see ResolvedPosts)."""
     resolver = _Resolver(root, config, diagnostics, looked_at)
     dates = dates or {}
     for parsed in files:
@@ -785,7 +858,22 @@ def resolve(
 
     # Posts: references exist (a reply may name any post, even one whose author is unknown).
     post_ids = {_post_id(f.day, slugs[f.path]) for f in dated}  # type: ignore[arg-type]
-    posts = [p for p in (resolver.post(f, slugs[f.path], people, teams, post_ids) for f in dated) if p]
+    known = resolved.by_path if resolved is not None and resolved.config == config else {}
+    kept: dict[str, _ResolvedPost] = {}
+    posts = []
+    for parsed in dated:
+        slug = slugs[parsed.path]
+        post = resolved.reuse(resolver, parsed, slug, people, teams, post_ids) if known else None  # type: ignore[union-attr]
+        if post is not None:
+            kept[parsed.path] = known[parsed.path]
+        elif resolved is None:
+            post = resolver.post(parsed, slug, people, teams, post_ids)
+        else:
+            post = _resolve_and_keep(resolver, parsed, slug, people, teams, post_ids, kept)
+        if post is not None:
+            posts.append(post)
+    if resolved is not None:
+        resolved.config, resolved.by_path = config, kept
     posts.sort(key=lambda p: (p.date, p.id), reverse=True)
 
     # Reference date: the newest date in the content, so builds are deterministic.
@@ -883,5 +971,5 @@ def load_sources(
 ) -> LoadResult:
     """The second half of :func:`load_site`, for callers that looked at the discovered files first."""
     parsed = parse_all(sources, config, cache, early)
-    site = resolve(root, config, parsed, diagnostics, dates, looked_at)
+    site = resolve(root, config, parsed, diagnostics, dates, looked_at, cache.resolved if cache is not None else None)
     return LoadResult(site, diagnostics.sorted())
