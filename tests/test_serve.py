@@ -18,7 +18,7 @@ from typing import Callable
 import jinja2
 import pytest
 
-from trombino.serve import Session, describe, failure_diagnostic, inject, is_editor_litter, relevant
+from trombino.serve import ASSETS_VERSION, Session, describe, failure_diagnostic, inject, is_editor_litter, relevant
 
 from conftest import run_cli
 
@@ -182,12 +182,15 @@ def test_the_page_a_tab_shows_is_announced_before_the_rest_of_the_build(server: 
 def test_serve_script_is_added_to_responses_not_to_builds(server: Server, minimal_site: Path, tmp_path: Path) -> None:
     _, page, _ = server.get("")
     build = server.status()["build"]
-    assert f'<script src="/__trombino__/reload.js" data-build="{build}" defer></script></head>' in page
-    status, script, headers = server.get("__trombino__/reload.js")
+    assert f'<script src="/__trombino__/reload.js?v={ASSETS_VERSION}" data-build="{build}" defer></script></head>' in page
+    status, script, headers = server.get(f"__trombino__/reload.js?v={ASSETS_VERSION}")
     assert status == 200 and headers["Content-Type"].startswith("text/javascript") and "EventSource" in script
-    assert server.get("__trombino__/reload.css")[0] == 200
+    assert "immutable" in headers["Cache-Control"], "named by its content: a reloading tab takes it from its cache"
+    assert server.get("__trombino__/reload.js")[2]["Cache-Control"] == "no-store", "not named by its content"
+    assert server.get(f"__trombino__/reload.css?v={ASSETS_VERSION}")[0] == 200
     css = re.search(r'href="(static/style\.[0-9a-f]+\.css)"', page)
     assert css and "__trombino__" not in server.get(css.group(1))[1], "only HTML responses get the script"
+    assert "immutable" in server.get(css.group(1))[2]["Cache-Control"]
     output = tmp_path / "built"
     result = run_cli("build", "--source", str(minimal_site), "--output", str(output))
     assert result.returncode == 0, result.stderr
@@ -258,8 +261,8 @@ def test_describe_and_inject() -> None:
     assert describe(["a.md"]) == "a.md changed"
     assert describe(["a", "b", "c", "d", "e"]) == "a, b, c and 2 more changed"
     assert inject(b"<html><head><title>x</title></head></html>", "s-1") == (
-        b'<html><head><title>x</title><link rel="stylesheet" href="/__trombino__/reload.css">'
-        b'<script src="/__trombino__/reload.js" data-build="s-1" defer></script></head></html>'
+        b'<html><head><title>x</title><link rel="stylesheet" href="/__trombino__/reload.css?v=' + ASSETS_VERSION.encode() + b'">'
+        b'<script src="/__trombino__/reload.js?v=' + ASSETS_VERSION.encode() + b'" data-build="s-1" defer></script></head></html>'
     )
 
 

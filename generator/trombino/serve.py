@@ -19,8 +19,10 @@ responses, not to files.
 from __future__ import annotations
 
 import gc
+import hashlib
 import http.server
 import json
+import re
 import shutil
 import signal
 import socket
@@ -46,7 +48,7 @@ from trombino.config import CONFIG_NAME
 from trombino.diagnostics import Diagnostic
 from trombino.incremental import LiveSite
 from trombino.loader import CONTENT
-from trombino.theme import DEFAULT_THEME
+from trombino.theme import DEFAULT_THEME, FINGERPRINTED_SUFFIXES
 from trombino.write import OutputError
 
 DEBOUNCE = 0.1  # seconds without changes before rebuilding: one save is often several events
@@ -325,11 +327,26 @@ def output_path(url_path: str) -> str:
     return relative + "index.html" if relative.endswith("/") or not relative else relative
 
 
+def _assets_version() -> str:
+    digest = hashlib.sha256()
+    for name in ("reload.js", "reload.css"):
+        digest.update((ASSETS / name).read_bytes())
+    return digest.hexdigest()[:10]
+
+
+# The reload script and style are named with their content's hash, like the theme's style
+# sheets and scripts, so a reloading tab takes all of them from its cache: only the page is
+# fetched again (each request waits for the rebuild that goes on meanwhile).
+ASSETS_VERSION = _assets_version()
+FOREVER = "public, max-age=31536000, immutable"
+FINGERPRINTED = re.compile(r"/static/.+\.[0-9a-f]{10}(%s)" % "|".join(re.escape(suffix) for suffix in FINGERPRINTED_SUFFIXES))
+
+
 def inject(html: bytes, build: str) -> bytes:
     """Add the reload script to a page as it is served (never to the built file)."""
     tag = (
-        f'<link rel="stylesheet" href="{PREFIX}reload.css">'
-        f'<script src="{PREFIX}reload.js" data-build="{build}" defer></script>'
+        f'<link rel="stylesheet" href="{PREFIX}reload.css?v={ASSETS_VERSION}">'
+        f'<script src="{PREFIX}reload.js?v={ASSETS_VERSION}" data-build="{build}" defer></script>'
     ).encode()
     head_end = html.find(b"</head>")
     return html[:head_end] + tag + html[head_end:] if head_end >= 0 else html + tag
@@ -375,14 +392,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             status = 404 if self.session.state.ready else 503
         if kind == "text/html":
             data = inject(data, build)
-        self._send(status, kind, data, body)
+        self._send(status, kind, data, body, FOREVER if status == 200 and FINGERPRINTED.fullmatch(url.path) else "no-store")
 
-    def _send(self, status: int, kind: str, data: bytes, body: bool) -> None:
+    def _send(self, status: int, kind: str, data: bytes, body: bool, cache: str = "no-store") -> None:
         self.send_response(status)
         charset = "; charset=utf-8" if kind.startswith("text/") or kind in ("application/json", "application/xml") else ""
         self.send_header("Content-Type", kind + charset)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", cache)
         self.end_headers()
         if body:
             self.wfile.write(data)
@@ -398,7 +415,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return self._send(200, "application/json", self.session.state.to_json().encode(), body)
         if name in ("reload.js", "reload.css"):
             kind = "text/javascript" if name.endswith(".js") else "text/css"
-            return self._send(200, kind, (ASSETS / name).read_bytes(), body)
+            versioned = parse_qs(urlsplit(self.path).query).get("v") == [ASSETS_VERSION]
+            return self._send(200, kind, (ASSETS / name).read_bytes(), body, FOREVER if versioned else "no-store")
         self._send(404, "text/plain", b"not found\n", body)
 
     def _events(self) -> None:
