@@ -491,7 +491,7 @@ class RenderCache:
     def __init__(self) -> None:
         self.tracker = Tracker()
         self.stats = RenderStats()
-        # Pages someone is looking at (output paths): rendered first, on the real model, and
+        # Pages someone is looking at (output paths): rendered first from the new model and
         # handed to ``on_first`` before the rest of the build, so their tabs reload sooner.
         self.first: frozenset[str] = frozenset()
         self.on_first: Callable[[dict[str, bytes]], None] | None = None
@@ -556,6 +556,7 @@ class RenderCache:
 
         Only the sources that made them run (stopping at the last page wanted). A page
         that fails is left out: the full build that follows reports the error."""
+        assert self._renderer is not None
         wanted = self.first
         by_source: dict[PageSource, set[str]] = {}
         for (_, _, source), entry in self._sources.items():

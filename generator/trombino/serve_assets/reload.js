@@ -1,7 +1,9 @@
 // Added by `trombino serve` to the pages it serves (never to built files).
 // Listens to the server's build events: after a good build that changed the
-// site, reloads this tab; after a failed one, lists the errors over the last
-// good page until they are fixed.
+// site, reloads this tab (as soon as its own page is written: the server
+// rebuilds the pages open in tabs first, told which by the stream's ?page=);
+// after a failed one, lists the errors over the last good page until they are
+// fixed.
 (function () {
   "use strict";
   var script = document.currentScript;
