@@ -18,7 +18,7 @@ from typing import Callable
 import jinja2
 import pytest
 
-from trombino.serve import ASSETS_VERSION, Session, describe, failure_diagnostic, inject, is_editor_litter, relevant
+from trombino.serve import ASSETS_VERSION, Session, describe, failure_diagnostic, inject, is_editor_litter, relevant, watch
 
 from conftest import run_cli
 
@@ -255,6 +255,36 @@ def test_a_temporary_file_renamed_into_place_counts_once(minimal_site: Path, tmp
     session.touched("content/people/sedX1b2", "content/people/ana-lima.md")
     session.touched("content/people/old.md", "content/people/new.md")
     assert sorted(session._pending) == ["content/people/ana-lima.md", "content/people/new.md", "content/people/old.md"]
+
+
+def test_which_events_end_a_save(minimal_site: Path) -> None:
+    """A file closed after writing or renamed into place ends a save; a file renamed away
+    (to an editor's backup) or deleted may be followed by its new version."""
+    calls: list[tuple[str, str | None, bool]] = []
+    observer = watch(minimal_site, lambda relative, moved_to, finished: calls.append((relative, moved_to, finished)))
+    people = minimal_site / "content/people"
+
+    def events_of(action: Callable[[], object], last: tuple[str, str | None, bool]) -> list[tuple[str, str | None, bool]]:
+        """The events an action caused, up to the one expected last."""
+        start = len(calls)
+        action()
+        deadline = time.monotonic() + TIMEOUT
+        while last not in calls[start:]:
+            assert time.monotonic() < deadline, f"no {last} among {calls[start:]}"
+            time.sleep(0.02)
+        return calls[start:]
+
+    try:
+        written = events_of(lambda: (people / "carla-ng.md").write_text("---\nname: Carla Ng\n---\n"), ("content/people/carla-ng.md", None, True))
+        assert ("content/people/carla-ng.md", None, False) in written, "created and written: those wait"
+        renamed_away = events_of(lambda: (people / "ana-lima.md").rename(people / "ana-lima.md~"), ("content/people/ana-lima.md", None, False))
+        assert all(not finished for *_, finished in renamed_away)
+        (people / ".ana-lima.md.swp").write_text("draft")
+        events_of(lambda: (people / ".ana-lima.md.swp").rename(people / "ana-lima.md"), ("", "content/people/ana-lima.md", True))  # the temporary file is not watched
+        deleted = events_of(lambda: (people / "carla-ng.md").unlink(), ("content/people/carla-ng.md", None, False))
+        assert all(not finished for *_, finished in deleted)
+    finally:
+        observer.stop()
 
 
 def test_describe_and_inject() -> None:

@@ -52,7 +52,7 @@ from trombino.theme import DEFAULT_THEME, FINGERPRINTED_SUFFIXES
 from trombino.write import OutputError
 
 DEBOUNCE = 0.1  # seconds without changes before rebuilding: one save is often several events
-SETTLE = 0.02  # the same after an event that ends a save (a file closed after writing, a rename into place)
+SETTLE = 0.02  # the same after an event that ends a save (see watch)
 PREFIX = "/__trombino__/"
 ASSETS = Path(str(resources.files("trombino").joinpath("serve_assets")))
 KEEPALIVE = 15.0  # seconds between SSE comments, so a closed tab is noticed
@@ -493,12 +493,14 @@ def watch(source: Path, on_change: Callable[[str, str | None, bool], None]):  # 
                 if Path(path).parent == root and Path(path).name in WATCHED:
                     schedule(Path(path).name)  # content/ or themes/ created after the start
             changed = [relevant(root, path) for path in paths]
-            finished = event.event_type in ("closed", "moved", "deleted")
+            # A save ends with its file closed after writing, or with a temporary file renamed
+            # into place. A file deleted or renamed away may be followed by its new version
+            # (vim renames the file to its backup, then writes it anew): that waits the debounce.
             if event.event_type == "moved":
                 if changed[0] is not None or changed[1] is not None:
-                    on_change(changed[0] or "", changed[1], finished)
+                    on_change(changed[0] or "", changed[1], changed[1] is not None)
             elif changed[0] is not None:
-                on_change(changed[0], None, finished)
+                on_change(changed[0], None, event.event_type == "closed")
 
     handler = Handler()
     observer.schedule(handler, str(root), recursive=False)
