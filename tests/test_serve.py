@@ -287,6 +287,28 @@ def test_which_events_end_a_save(minimal_site: Path) -> None:
         observer.stop()
 
 
+def test_serve_builds_in_memory_when_it_has_room(minimal_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from trombino import serve
+
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    monkeypatch.setattr(serve, "MEMORY", memory)
+    monkeypatch.delenv("TMPDIR", raising=False)
+    roomy = shutil.disk_usage(memory)._replace(free=2**31)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: roomy)
+    assert serve.scratch_parent(minimal_site) == str(memory)
+    monkeypatch.setattr(serve, "BYTES_PER_SOURCE", 2**30)  # the site would not fit
+    assert serve.scratch_parent(minimal_site) is None
+    monkeypatch.setattr(serve, "BYTES_PER_SOURCE", 1)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert serve.scratch_parent(minimal_site) is None, "a TMPDIR setting is obeyed"
+    monkeypatch.delenv("TMPDIR")
+    monkeypatch.setattr(serve, "MEMORY", tmp_path / "absent")
+    assert serve.scratch_parent(minimal_site) is None
+
+
 def test_describe_and_inject() -> None:
     assert describe(["a.md"]) == "a.md changed"
     assert describe(["a", "b", "c", "d", "e"]) == "a, b, c and 2 more changed"

@@ -522,7 +522,8 @@ class RenderCache:
             previous.release_views()
         if self._renderer is None:
             root = self.tracker.root
-            self._renderer = Renderer(root("site"), root("index"), theme, photos=root("photos"), extra_head=extra_head, fragments=False)
+            self._renderer = Renderer(root("site"), root("index"), theme, photos=root("photos"), extra_head=extra_head, tracker=self.tracker)
+        self._renderer.forget_fragments()  # made from the last build's model
         plain = FallbackRenderer(site, index, theme, photos, extra_head)
         if self.first and self.on_first is not None:
             early = self._render_first(site, index)

@@ -198,6 +198,11 @@ class Renderer:
         self._tracker = tracker
         self._fragment_reads: dict[tuple, Reads] = {}
 
+    def forget_fragments(self) -> None:
+        """Drop the parts made so far (a renderer kept for the next build: its model changes)."""
+        self._fragments.clear()
+        self._fragment_reads.clear()
+
     def _fragment(self, *key: object, caller: Callable[[], str], link: Links | None = None) -> str:
         made = self._fragments.get(key)
         if made is None:
