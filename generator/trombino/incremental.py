@@ -551,6 +551,7 @@ class RenderCache:
         for path in set(self._pages) - seen:
             self._remember(self._pages, path, None)
         self._site = site
+        self._renderer.forget_fragments()  # not kept while idle: 0.5 GB at 10,000 people
 
     def _render_first(self, site: Site, index: Index) -> dict[str, bytes]:
         """The pages of ``first`` that the last build made, rendered from the new model.

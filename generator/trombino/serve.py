@@ -407,7 +407,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def _internal(self, name: str, body: bool) -> None:
         if name == "events":
-            page = parse_qs(urlsplit(self.path).query).get("page", [""])[0]
+            page = self._query("page")
             if not page.startswith("/"):
                 return self._events()
             with self.session.showing(page):
@@ -416,9 +416,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return self._send(200, "application/json", self.session.state.to_json().encode(), body)
         if name in ("reload.js", "reload.css"):
             kind = "text/javascript" if name.endswith(".js") else "text/css"
-            versioned = parse_qs(urlsplit(self.path).query).get("v") == [ASSETS_VERSION]
+            versioned = self._query("v") == ASSETS_VERSION
             return self._send(200, kind, (ASSETS / name).read_bytes(), body, FOREVER if versioned else "no-store")
         self._send(404, "text/plain", b"not found\n", body)
+
+    def _query(self, name: str) -> str:
+        """The request's first value for ``name`` in its query string ("" if none)."""
+        return parse_qs(urlsplit(self.path).query).get(name, [""])[0]
 
     def _events(self) -> None:
         """Server-Sent Events: the state now, then each time it changes."""
