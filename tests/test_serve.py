@@ -309,6 +309,20 @@ def test_serve_builds_in_memory_when_it_has_room(minimal_site: Path, tmp_path: P
     assert serve.scratch_parent(minimal_site) is None
 
 
+def test_scratch_folders_of_serve_processes_that_are_gone_are_removed(tmp_path: Path) -> None:
+    from trombino.serve import remove_abandoned
+
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    folders = {name: tmp_path / f"trombino-serve-{name}" for name in ("gone", "running", "unowned")}
+    for folder in folders.values():
+        (folder / "site").mkdir(parents=True)
+    (folders["gone"] / "pid").write_text(ended.stdout.strip())
+    (folders["running"] / "pid").write_text(str(os.getpid()))
+    (tmp_path / "other-folder").mkdir()
+    remove_abandoned(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other-folder", "trombino-serve-running", "trombino-serve-unowned"]
+
+
 def test_describe_and_inject() -> None:
     assert describe(["a.md"]) == "a.md changed"
     assert describe(["a", "b", "c", "d", "e"]) == "a, b, c and 2 more changed"

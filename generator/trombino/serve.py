@@ -482,6 +482,23 @@ def scratch_parent(source: Path) -> str | None:
     return str(MEMORY) if usage.free > max(2**30, BYTES_PER_SOURCE * sources) else None
 
 
+SCRATCH_PREFIX = "trombino-serve-"
+OWNER = "pid"  # in each serve's scratch folder: the process that uses it
+
+
+def remove_abandoned(parent: Path) -> None:
+    """Delete the scratch folders of serve processes that are gone (killed before they could
+    clean up): in memory, a 10,000-person site would hold 1.7 GB until the next reboot."""
+    for folder in parent.glob(f"{SCRATCH_PREFIX}*"):
+        try:
+            owner = int((folder / OWNER).read_text())
+            os.kill(owner, 0)
+        except ProcessLookupError:  # its process is gone
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError):  # another user's, just being made, or not ours to judge
+            continue
+
+
 def local_url(host: str, port: int) -> str:
     shown = "127.0.0.1" if host in ("", "0.0.0.0") else "[::1]" if host == "::" else f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/"
@@ -541,7 +558,10 @@ def serve(source: Path, *, host: str = "127.0.0.1", port: int = 8000, open_brows
     if not source.is_dir():
         print(f"error: source folder {source} does not exist", file=err)
         return 1
-    scratch = Path(tempfile.mkdtemp(prefix="trombino-serve-", dir=scratch_parent(source)))
+    parent = scratch_parent(source)
+    remove_abandoned(Path(parent or tempfile.gettempdir()))
+    scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=parent))
+    (scratch / OWNER).write_text(str(os.getpid()))
     output = scratch / "site"
     output.mkdir()
     stop = threading.Event()
