@@ -410,7 +410,6 @@ class _ResolvedPost:
     parsed: ParsedFile  # the very parse result it was made from
     slug: str
     post: Post
-    author_team: str | None  # the author's first team, which the post took (it names none)
     tags: tuple[tuple[str, bool, str], ...]  # each tag spelling as ``_Resolver.tag`` knew it, to count again
 
 
@@ -437,10 +436,11 @@ class ResolvedPosts:
         author = people.get(post.author)
         if author is None or any(mention not in people for mention in parsed.mentions):
             return None
-        if "team" in values and values["team"] is not None:
-            if values["team"] not in teams:
+        named = values.get("team")
+        if named is not None:
+            if named not in teams:
                 return None
-        elif (author.teams[0] if author.teams else None) != known.author_team:
+        elif post.team != (author.teams[0] if author.teams else None):  # a post naming none takes its author's first
             return None
         if post.in_reply_to and post.in_reply_to not in post_ids:
             return None
@@ -718,9 +718,7 @@ def _resolve_and_keep(resolver: _Resolver, parsed: ParsedFile, slug: str, people
     finally:
         resolver.tags_seen = None
     if post is not None and len(resolver.diagnostics.items) == reported:
-        team = parsed.record.values.get("team")  # type: ignore[union-attr]
-        author_teams = people[post.author].teams
-        kept[parsed.path] = _ResolvedPost(parsed, slug, post, None if team is not None else (author_teams[0] if author_teams else None), tags)
+        kept[parsed.path] = _ResolvedPost(parsed, slug, post, tags)
     return post
 
 
