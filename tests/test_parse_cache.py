@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import time
+from unittest import mock
 
 import pytest
 from pathlib import Path
 
+from trombino import loader
 from trombino.cache import DiskParseCache
 from trombino.diagnostics import Diagnostics
-from trombino.loader import ParseCache, discover, load_site
+from trombino.loader import ParseCache, discover, drifted, load_site
 
 AN_HOUR_AGO = time.time() - 3600
 
@@ -153,3 +155,80 @@ def test_files_parsed_while_discovering_give_the_same_site(make_site, monkeypatc
     monkeypatch.setattr(loader, "early_parse", lambda config, cache: None)
     plain = load_site(root)
     assert early.site == plain.site and early.diagnostics == plain.diagnostics
+
+
+# -- looking only at the files a watcher reported ----------------------------------------
+
+
+def listed(sources: list) -> list[tuple[str, str]]:  # noqa: ANN001
+    return [(source.path, source.digest) for source in sources]
+
+
+def discover_told(site: Path, cache: ParseCache, changed: list[str]) -> bool:
+    """Discovery told which paths changed, checked equal to a discovery from scratch;
+    whether it looked at every file after all."""
+    cache.changed = changed
+    with mock.patch.object(loader, "_walk", wraps=loader._walk) as walk:
+        found = listed(discover(site, Diagnostics(), cache))
+    cache.changed = None
+    cache.stats, cache.seen = cache.seen, {}
+    assert found == listed(discover(site, Diagnostics())), changed
+    return walk.called
+
+
+def test_discovery_told_what_changed_looks_at_those_files_only(minimal_site: Path, monkeypatch) -> None:  # noqa: ANN001
+    settle(monkeypatch)
+    cache = ParseCache()
+    posts = minimal_site / "content/posts/2026"
+    (posts / "04").mkdir()
+    (posts / "04/a.md").write_text("---\nauthor: ana-lima\ndate: 2026-04-01\n---\nA.\n")
+    assert discover_told(minimal_site, cache, []), "the first time, every file"
+    assert not discover_told(minimal_site, cache, [])
+    (posts / "03/b.md").write_text("---\nauthor: ana-lima\ndate: 2026-03-09\n---\nB.\n")
+    (minimal_site / "content/people/ana-lima.md").write_text("---\nname: Ana Lima\n---\n")
+    assert not discover_told(minimal_site, cache, ["content/posts/2026/03/b.md", "content/people/ana-lima.md"])
+    (posts / "03/b.md").unlink()
+    (minimal_site / "content/people/sub").mkdir()
+    (minimal_site / "content/people/sub/x.md").write_text("---\nname: Not a profile\n---\n")  # people/ is not searched deeper
+    assert not discover_told(minimal_site, cache, ["content/posts/2026/03/b.md", "trombino.yaml", "themes/x.html", "content/people/sub/x.md"])
+    assert "content/posts/2026/03/b.md" not in cache.stats, "a file gone is forgotten"
+    expected = listed(discover(minimal_site, Diagnostics()))
+    cache.changed = ["content/teams/platform.md"]
+    with mock.patch.object(loader, "_read_source", wraps=loader._read_source) as read, mock.patch.object(loader, "_walk") as walk:
+        assert listed(discover(minimal_site, Diagnostics(), cache)) == expected
+    assert not read.called and not walk.called, "an unchanged file is not read, though it is named"
+
+
+@pytest.mark.parametrize("change", ["folder renamed", "folder deleted", "link", "folder made"])
+def test_discovery_told_of_a_change_it_cannot_place_looks_at_every_file(minimal_site: Path, change: str) -> None:
+    cache = ParseCache()
+    discover_told(minimal_site, cache, [])
+    posts = minimal_site / "content/posts/2026"
+    if change == "folder renamed":
+        (posts / "03").rename(posts / "05")
+        changed = ["content/posts/2026/03", "content/posts/2026/05"]
+    elif change == "folder deleted":
+        (posts / "03/hello.md").rename(minimal_site / "hello.md")
+        (posts / "03").rmdir()
+        changed = ["content/posts/2026/03"]
+    elif change == "link":
+        (minimal_site / "content/people/zoe.md").symlink_to(minimal_site / "content/people/ana-lima.md")
+        changed = ["content/people/zoe.md"]
+    else:
+        (posts / "07").mkdir()
+        (posts / "07/x.md").write_text("---\nauthor: ana-lima\ndate: 2026-07-01\n---\nX.\n")
+        changed = ["content/posts/2026/07"]
+    assert discover_told(minimal_site, cache, changed)
+
+
+def test_drift_finds_what_a_watcher_did_not_report(minimal_site: Path, monkeypatch) -> None:  # noqa: ANN001
+    cache = ParseCache()
+    discover(minimal_site, Diagnostics(), cache)
+    cache.stats, cache.seen = cache.seen, {}
+    assert drifted(minimal_site, cache) == []
+    ana, platform = minimal_site / "content/people/ana-lima.md", minimal_site / "content/teams/platform.md"
+    ana.write_text(ana.read_text() + "More.\n")
+    platform.unlink()
+    (minimal_site / "content/people/zoe.md").write_text("---\nname: Zoé\n---\n")
+    assert drifted(minimal_site, cache) == ["content/people/ana-lima.md", "content/people/zoe.md", "content/teams/platform.md"]
+    assert drifted(minimal_site, cache, interrupted=lambda: True) is None

@@ -257,6 +257,31 @@ def test_a_temporary_file_renamed_into_place_counts_once(minimal_site: Path, tmp
     assert sorted(session._pending) == ["content/people/ana-lima.md", "content/people/new.md", "content/people/old.md"]
 
 
+def test_a_change_the_watcher_missed_is_built_once_all_is_quiet(minimal_site: Path, tmp_path: Path) -> None:
+    """A rebuild looks only at the files the watcher reported; once nothing happens, every
+    file is compared with what the build found, and what differs is built."""
+    session = Session(minimal_site, tmp_path, "http://127.0.0.1:1/", out=open(os.devnull, "w"), err=open(os.devnull, "w"))
+    assert session.rebuild(None)
+    people = minimal_site / "content/people"
+    for slug, title in (("ana-lima", "Engineer"), ("bruno-diaz", "")):
+        text = (people / f"{slug}.md").read_text()
+        (people / f"{slug}.md").write_text(text.replace(f"title: {title}", "title: Chief Engineer") if title else text.replace("---\n", "---\ntitle: Chief Engineer\n", 1))
+    assert session.rebuild(["content/people/bruno-diaz.md"])  # the watcher missed ana-lima.md
+    assert "Chief Engineer" in (tmp_path / "people/bruno-diaz/index.html").read_text()
+    ana = tmp_path / "people/ana-lima/index.html"
+    assert "Chief Engineer" not in ana.read_text(), "only the reported file was looked at"
+    loop = threading.Thread(target=session.rebuild_loop, daemon=True)
+    loop.start()
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while "Chief Engineer" not in ana.read_text():
+            assert time.monotonic() < deadline, "the missed change was never built"
+            time.sleep(0.05)
+    finally:
+        session.close()
+        loop.join(TIMEOUT)
+
+
 def test_which_events_end_a_save(minimal_site: Path) -> None:
     """A file closed after writing or renamed into place ends a save; a file renamed away
     (to an editor's backup) or deleted may be followed by its new version."""

@@ -9,18 +9,24 @@ live build must then fail like the full one and leave the last good site in plac
 
 from __future__ import annotations
 
+import functools
 import random
 import shutil
 import struct
 import zlib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from trombino.build import build
 from trombino.incremental import LiveSite, RenderCache, Replay, Reused, Tracker, digest, intern_site
-from trombino.loader import ParseCache, ResolvedPosts, load_site
+from trombino.config import load_config
+from trombino.diagnostics import Diagnostics
+from trombino import loader
+from trombino.loader import LoadResult, ParseCache, discover, load_site, parse_all, resolve
+from trombino.resolved import KeptResolutions
 
 BASE_URL = "http://127.0.0.1:8000/"
 SKILLS = ["python", "postgresql", "kubernetes", "rust", "design", "accessibility", "go", "sql"]
@@ -210,20 +216,27 @@ class Corpus:
         return f"break {self.broken}"
 
 
-def sync(root: Path, files: dict[str, str | bytes]) -> None:
-    """Make the folder hold exactly ``files`` (like a checkout), touching only what differs."""
+def sync(root: Path, files: dict[str, str | bytes]) -> list[str]:
+    """Make the folder hold exactly ``files`` (like a checkout), touching only what differs;
+    the relative paths of what it deleted, wrote or made (what a file watcher would report)."""
     wanted = {root / name for name in files}
+    touched = []
     for path in sorted(root.rglob("*"), reverse=True):
         if path.is_file() and path not in wanted:
             path.unlink()
+            touched.append(path)
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
+            touched.append(path)
     for name, content in files.items():
         path = root / name
         data = content if isinstance(content, bytes) else content.encode()
         if not path.is_file() or path.read_bytes() != data:
+            touched.extend(folder for folder in reversed(path.parents) if folder.is_relative_to(root) and not folder.exists())
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+            touched.append(path)
+    return [path.relative_to(root).as_posix() for path in touched]
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -251,7 +264,7 @@ def starting_corpus(seed: int) -> Corpus:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_edits_match_a_full_build(tmp_path: Path, seed: int) -> None:
+def test_random_edits_match_a_full_build(tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = starting_corpus(seed)
     source, live_out, full_out = tmp_path / "src", tmp_path / "live", tmp_path / "full"
     source.mkdir()
@@ -262,13 +275,17 @@ def test_random_edits_match_a_full_build(tmp_path: Path, seed: int) -> None:
     history: list[str] = []
     reused = 0
     announced: list[list[str]] = []
+    rediscovered: list[object] = []
+    rediscover = loader._rediscover
+    monkeypatch.setattr(loader, "_rediscover", lambda *args: rediscovered.append(rediscover(*args)) or rediscovered[-1])
     for _ in range(12):
         history.append(corpus.edit())
-        sync(source, corpus.files())
+        changed = sync(source, corpus.files())
         before = tree(live_out)
         # Tabs show the home page and a profile: those go first (and must change nothing).
         shown = ["index.html", *(f"people/{slug}/index.html" for slug in sorted(corpus.people)[:1])]
-        result = live.build(first=shown, on_first=announced.append)
+        # The changed paths, as serve's watcher reports them: only those files are looked at again.
+        result = live.build(first=shown, on_first=announced.append, changed=changed)
         reused += live.render_cache.stats.reused
         shutil.rmtree(full_out, ignore_errors=True)
         expected = build(source, full_out, base_url=BASE_URL)
@@ -281,6 +298,7 @@ def test_random_edits_match_a_full_build(tmp_path: Path, seed: int) -> None:
         assert not problems, f"after {history}: {problems[:8]}"
     assert reused > 0, "the render cache never reused a page: the test would pass with full rebuilds"
     assert announced, "no page went first: the test would pass without them"
+    assert any(found is not None for found in rediscovered), "no build looked at the changed files only"
 
 
 def test_a_profile_edit_renders_few_pages(make_site) -> None:  # noqa: ANN001
@@ -494,20 +512,24 @@ def test_a_build_that_fails_after_all_puts_the_open_pages_back(minimal_site: Pat
     assert not difference(tree(out), tree(full))
 
 
+def load_like_from_scratch(site: Path, cache: ParseCache, step: str) -> LoadResult:
+    """A load with the cache, checked equal to a load without it (models and diagnostics)."""
+    kept, fresh = load_site(site, cache), load_site(site)
+    assert kept.diagnostics == fresh.diagnostics, step
+    assert kept.site == fresh.site, step
+    cache.prune()
+    return kept
+
+
 def test_posts_kept_between_loads_are_checked_again(minimal_site: Path) -> None:
     """serve's parse cache keeps resolved posts; each load must equal a load from scratch."""
-    cache = ParseCache(resolved=ResolvedPosts())
-
-    def same_as_from_scratch(step: str) -> None:
-        kept, fresh = load_site(minimal_site, cache), load_site(minimal_site)
-        assert kept.diagnostics == fresh.diagnostics, step
-        assert kept.site == fresh.site, step
-        cache.prune()
+    cache = ParseCache(resolved=KeptResolutions())
+    same_as_from_scratch = functools.partial(load_like_from_scratch, minimal_site, cache)
 
     people, posts = minimal_site / "content/people", minimal_site / "content/posts/2026/03"
     (posts / "opening.md").write_text("---\nauthor: ana-lima\ndate: 2026-03-02\nkind: opening\ntitle: Observability lead\ncontact: bruno-diaz\nrequired_skills: [observability]\n---\nJoin us. #tracing\n")
     same_as_from_scratch("first load")
-    assert cache.resolved is not None and len(cache.resolved.by_path) == 2
+    assert cache.resolved is not None and len(cache.resolved.posts) == 2
     bruno = (people / "bruno-diaz.md").read_text()
     (people / "bruno-diaz.md").unlink()
     same_as_from_scratch("the person a post mentions is gone")
@@ -529,3 +551,48 @@ def test_posts_kept_between_loads_are_checked_again(minimal_site: Path) -> None:
     (people / "bruno-diaz.md").write_text(bruno.replace("team: platform", "team: data"))
     same_as_from_scratch("the team it names is gone")
     assert any("unknown team 'platform'" in d.message for d in load_site(minimal_site, cache).diagnostics)
+
+
+def test_people_and_whole_post_lists_kept_between_loads_are_checked_again(minimal_site: Path) -> None:
+    """Kept people (photo, tags) and the whole post list taken at once must equal loads from scratch."""
+    cache = ParseCache(resolved=KeptResolutions())
+    same_as_from_scratch = functools.partial(load_like_from_scratch, minimal_site, cache)
+
+    people = minimal_site / "content/people"
+    photo = people / "ana.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(32))
+    ana = people / "ana-lima.md"
+    ana.write_text(ana.read_text().replace("team: platform", "team: platform\nphoto: ana.png"))
+    first = same_as_from_scratch("first load")
+    assert cache.resolved is not None and cache.resolved.all_posts is not None
+    bruno = people / "bruno-diaz.md"
+    bruno.write_text(bruno.read_text().replace("team: platform", "team: platform\ntitle: Analyst"))
+    again = same_as_from_scratch("a profile edit that changes nothing a post looks at")
+    assert again.site.posts[0] is first.site.posts[0], "the posts were taken whole"  # type: ignore[union-attr]
+    assert again.site.people["ana-lima"] is first.site.people["ana-lima"], "an unchanged person was kept"  # type: ignore[union-attr]
+    photo.write_bytes(b"not an image")
+    assert any("is not a JPEG" in d.message for d in same_as_from_scratch("the photo is no longer an image").diagnostics)
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(32))
+    same_as_from_scratch("the photo is back")
+    photo.unlink()
+    assert any("not found" in d.message for d in same_as_from_scratch("the photo is gone").diagnostics)
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(32))
+    bruno.write_text(bruno.read_text().replace("team: platform", "team: data"))
+    same_as_from_scratch("a person's first team changed: posts are checked one by one")
+    bruno.write_text(bruno.read_text().replace("title: Analyst", "title: Analyst\nskills: [python, Rust]"))
+    same_as_from_scratch("tag spellings from a kept person and kept posts are counted together")
+    (minimal_site / "trombino.yaml").write_text("title: Test Corp\nlanguage: en\ntag_aliases:\n  rust: rustlang\n")
+    same_as_from_scratch("another configuration forgets what was kept")
+
+
+def test_a_kept_person_takes_its_new_git_date(minimal_site: Path) -> None:
+    diagnostics = Diagnostics()
+    config = load_config(minimal_site, diagnostics)
+    files = parse_all(discover(minimal_site, diagnostics), config, None)
+    kept = KeptResolutions()
+    path = "content/people/bruno-diaz.md"
+    before = resolve(minimal_site, config, files, Diagnostics(), {path: date(2026, 1, 2)}, resolved=kept)
+    after = resolve(minimal_site, config, files, Diagnostics(), {path: date(2026, 2, 3)}, resolved=kept)
+    assert before.people["bruno-diaz"].updated == date(2026, 1, 2)
+    assert after.people["bruno-diaz"].updated == date(2026, 2, 3)
+    assert after.people["ana-lima"] is before.people["ana-lima"]

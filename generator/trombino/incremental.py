@@ -27,17 +27,19 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import operator
 import os
 import types
 from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, Iterator
+from typing import Any, Callable, Collection, Hashable, Iterable, Iterator
 
 from trombino import __version__
 from trombino.build import BuildResult, build
 from trombino.derive import Index
-from trombino.loader import ParseCache, ResolvedPosts, collector_paused
+from trombino.loader import ParseCache, collector_paused, drifted
+from trombino.resolved import KeptResolutions
 from trombino.model import Site
 from trombino.pages import Page, PageSource
 from trombino.photos import PhotoCache
@@ -428,6 +430,9 @@ def intern_site(new: Site, old: Site | None) -> Site:
         if isinstance(value, types.MappingProxyType) and isinstance(before, Mapping):
             kept = types.MappingProxyType({k: _keep(v, before.get(k, MISSING)) for k, v in value.items()})
         elif isinstance(value, tuple) and isinstance(before, tuple):
+            if len(value) == len(before) and all(map(operator.is_, value, before)):
+                changes[field.name] = before  # the same objects (the posts, mostly): no need to compare 100,000 of them
+                continue
             by_key = {_natural_key(v): v for v in before}
             by_key.pop(None, None)
             kept = tuple(_keep(v, by_key.get(_natural_key(v), MISSING)) for v in value)
@@ -789,22 +794,27 @@ class LiveSite:
         self.source = source
         self.output = output
         self.base_url = base_url
-        self.parse_cache = ParseCache(resolved=ResolvedPosts())
+        self.parse_cache = ParseCache(resolved=KeptResolutions())
         self.render_cache = RenderCache()
         self.photo_cache = PhotoCache()  # thumbnails, in memory: an unchanged photo is not encoded again
         self.writer = LiveWriter(output)
 
-    def build(self, first: Iterable[str] = (), on_first: Callable[[list[str]], None] | None = None) -> BuildResult:
+    def build(self, first: Iterable[str] = (), on_first: Callable[[list[str]], None] | None = None, changed: Collection[str] | None = None) -> BuildResult:
         """Build; the cycle collector is paused meanwhile (it would walk every cached object many
         times per build and double its time) and left as it was found: a caller that keeps it
         paused afterwards (``serve``) should call :func:`gc.collect` when idle.
 
         ``first``: output paths of pages someone is looking at. Those the last build made are
         rendered before the rest and written at once; ``on_first`` then gets their paths. If
-        the build fails after all, they are put back as they were."""
+        the build fails after all, they are put back as they were.
+
+        ``changed``: the site-relative paths that changed since the last build, if a file
+        watcher knows them: only those content files are looked at again (see
+        :func:`~trombino.loader.discover`; :meth:`drifted` finds what a watcher missed)."""
         cache = self.render_cache
         cache.first = frozenset(first)
         cache.on_first = functools.partial(self._write_first, on_first) if on_first else None
+        self.parse_cache.changed = frozenset(changed) if changed is not None else None
         try:
             with collector_paused():
                 try:
@@ -817,7 +827,13 @@ class LiveSite:
                     self.photo_cache.prune()
         finally:
             cache.first, cache.on_first = frozenset(), None
+            self.parse_cache.changed = None
         return result
+
+    def drifted(self, interrupted: Callable[[], bool] = lambda: False) -> list[str] | None:
+        """Content files that are not as the last build found them (see :func:`~trombino.loader.drifted`)."""
+        with collector_paused():
+            return drifted(self.source, self.parse_cache, interrupted)
 
     def _write_first(self, on_first: Callable[[list[str]], None], pages: dict[str, bytes]) -> None:
         written = [path for path, data in sorted(pages.items()) if self.writer.write_ahead(path, data)]

@@ -9,10 +9,12 @@ duplicates) and builds the immutable model.
 from __future__ import annotations
 
 import gc
+import bisect
 import hashlib
 import multiprocessing
 import os
 import re
+import stat
 import subprocess
 import time
 from collections import Counter, defaultdict
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
+from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, NamedTuple
 from zoneinfo import ZoneInfo
 
 from trombino.config import load_config
@@ -31,6 +33,7 @@ from trombino.frontmatter import decode_source, parse_front_matter, split_front_
 from trombino.markup import MENTION_RE, TAG_RE, MarkdownRenderer, costly_spot, locate, locate_all
 from trombino.model import Availability, Commitment, Config, Opening, Person, Post, Site, Tag, Team
 from trombino.privacy import HIDEABLE
+from trombino.resolved import AllPosts, Kept, KeptResolutions, add_spellings, post_context, same_objects
 from trombino.schema import HANDLE_RES, MAX_LIST_ITEMS, OPENING_ONLY, PLATFORMS, PERSON_FIELDS, POST_FIELDS, SLUG_RE, TEAM_FIELDS, Record, Validator
 from trombino.text import default_sort_name, fold, slugify, tag_key, tag_slug
 
@@ -81,9 +84,13 @@ class ParseCache:
     seen: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
     # The last `check`'s answer with the digest of its inputs (trombino.checking.Answer).
     checked: Any = None
-    # Posts resolved by the last load, for the next one (see ResolvedPosts). Only a cache
+    # The last discovery's files, if it reported nothing; and the paths a file watcher saw
+    # change since (None: not known). See ``discover``.
+    listing: list[SourceFile] | None = None
+    changed: Collection[str] | None = None
+    # What the last load resolved, for the next one (see trombino.resolved). Only a cache
     # that outlives loads in one process (``serve``'s) sets it: nothing else loads twice.
-    resolved: "ResolvedPosts | None" = None
+    resolved: "KeptResolutions | None" = None
 
     def get(self, key: tuple[str, str, str, str]) -> Any:
         hit = self.entries.get(key)
@@ -147,19 +154,19 @@ def settled(signature: StatSignature, now_ns: int) -> bool:
     return now_ns - max(signature[1], signature[3]) > RACY_NS
 
 
-def discover(root: Path, diagnostics: Diagnostics, cache: ParseCache | None = None, early: EarlyParse | None = None) -> list[SourceFile]:
-    """Every source file under content/, in a stable order.
+SOURCE_FOLDERS = (("people", "person"), ("teams", "team"), ("posts", "post"))  # in the order they are found
+_FOLDER_ORDER = {folder: index for index, (folder, _kind) in enumerate(SOURCE_FOLDERS)}
+_FOLDER_KINDS = dict(SOURCE_FOLDERS)
+# More changes than this since the last discovery: looking at every file costs less
+# than placing each one.
+MAX_CHANGED = 1_000
 
-    With a cache, a file whose size, mtime, inode and ctime are those recorded
-    when it was last read is not read again: its digest is known (reading
-    100,000 files costs seconds, a stat each much less).
-    """
+
+def _walk(root: Path, diagnostics: Diagnostics) -> Iterator[tuple[str, str, str, os.DirEntry]]:
+    """(relative path, kind, path, entry) of each source file under content/, in a stable order."""
     content = root / CONTENT
     real_root = root.resolve()
-    found: list[SourceFile] = []
-    known_stats = cache.stats if cache is not None else {}
-    seen = cache.seen if cache is not None else {}
-    for folder, kind in (("people", "person"), ("teams", "team"), ("posts", "post")):
+    for folder, kind in SOURCE_FOLDERS:
         inside: dict[str, bool] = {}
         base = str(content / folder)
         for parent, entry in _markdown_files(base, kind == "post"):
@@ -170,29 +177,143 @@ def discover(root: Path, diagnostics: Diagnostics, cache: ParseCache | None = No
             if not inside[parent] or (entry.is_symlink() and not Path(path).resolve().is_relative_to(real_root)):
                 diagnostics.error(relative, 1, 1, "symbolic link points outside the site folder; it was not read")
                 continue
-            if not entry.is_file():  # a folder, a dangling link (an editor's lock file), a pipe…
+            if entry.is_file():  # not a folder, a dangling link (an editor's lock file), a pipe…
+                yield relative, kind, path, entry
+
+
+def _unchanged(known: tuple[int, int, int, int, str] | None, info: os.stat_result) -> bool:
+    # The signature's fields (see stat_signature), compared without making the tuple.
+    return known is not None and known[0] == info.st_size and known[1] == info.st_mtime_ns and known[2] == info.st_ino and known[3] == info.st_ctime_ns
+
+
+def _read_source(relative: str, kind: str, path: str, info: os.stat_result, seen: dict[str, tuple[int, int, int, int, str]] | None) -> SourceFile:
+    """The file read; its signature goes into ``seen`` if it is settled enough to trust next time."""
+    signature = stat_signature(info)
+    with open(path, "rb") as handle:
+        data = handle.read()
+    digest = hashlib.sha1(data).hexdigest()
+    if seen is not None and settled(signature, time.time_ns()):
+        seen[relative] = (*signature, digest)
+    return SourceFile(relative, kind, data, digest, path)
+
+
+def discover(root: Path, diagnostics: Diagnostics, cache: ParseCache | None = None, early: EarlyParse | None = None) -> list[SourceFile]:
+    """Every source file under content/, in a stable order.
+
+    With a cache, a file whose size, mtime, inode and ctime are those recorded
+    when it was last read is not read again: its digest is known (reading
+    100,000 files costs seconds, a stat each much less). When the cache also
+    knows which paths changed since its last discovery (``cache.changed``, from a
+    file watcher), only those are looked at (a stat each costs seconds too).
+    """
+    if cache is not None:
+        if cache.changed is not None and cache.listing is not None and len(cache.changed) <= MAX_CHANGED:
+            found = _rediscover(root, cache, cache.changed)
+            if found is not None:
+                return found
+        cache.listing = None
+    reported = len(diagnostics.items)
+    found: list[SourceFile] = []
+    known_stats = cache.stats if cache is not None else {}
+    seen = cache.seen if cache is not None else None
+    for relative, kind, path, entry in _walk(root, diagnostics):
+        try:
+            info = entry.stat()
+            known = known_stats.get(relative)
+            if _unchanged(known, info):
+                seen[relative] = known  # type: ignore[index]  # known only with a cache
+                found.append(SourceFile(relative, kind, None, known[4], path))  # type: ignore[index]
                 continue
-            try:
-                info = entry.stat()
-                known = known_stats.get(relative)
-                # The signature's fields (see stat_signature), compared without making the tuple.
-                if known is not None and known[0] == info.st_size and known[1] == info.st_mtime_ns and known[2] == info.st_ino and known[3] == info.st_ctime_ns:
-                    seen[relative] = known
-                    found.append(SourceFile(relative, kind, None, known[4], path))
-                    continue
-                signature = stat_signature(info)
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError as exc:
-                diagnostics.error(relative, 1, 1, f"cannot read file: {exc.strerror or exc}")
-                continue
-            digest = hashlib.sha1(data).hexdigest()
-            if cache is not None and settled(signature, time.time_ns()):
-                seen[relative] = (*signature, digest)
-            found.append(SourceFile(relative, kind, data, digest, path))
-            if early is not None:
-                early.add(found[-1])
+            found.append(_read_source(relative, kind, path, info, seen))
+        except OSError as exc:
+            diagnostics.error(relative, 1, 1, f"cannot read file: {exc.strerror or exc}")
+            continue
+        if early is not None:
+            early.add(found[-1])
+    if cache is not None and len(diagnostics.items) == reported:
+        cache.listing = found
     return found
+
+
+def _folder_order(path: str) -> tuple[int, list[str]]:
+    """Where a source path comes in :func:`discover`'s order: folder by folder, names
+    sorted within each folder (what a depth-first walk of sorted folders gives)."""
+    parts = path.split("/")
+    return _FOLDER_ORDER[parts[1]], parts
+
+
+def _rediscover(root: Path, cache: ParseCache, changed: Iterable[str]) -> list[SourceFile] | None:
+    """The last discovery's files, with those at the changed paths looked at again; None when a
+    change needs a whole discovery to tell (a folder of posts, a link, an unreadable file)."""
+    listing, seen = list(cache.listing or ()), dict(cache.stats)
+    real_root = root.resolve()
+    for relative in changed:
+        parts = relative.split("/")
+        kind = _FOLDER_KINDS.get(parts[1]) if len(parts) > 2 and parts[0] == CONTENT else None
+        if kind is None or (kind != "post" and len(parts) > 3):
+            continue  # not where sources are found
+        at = bisect.bisect_left(listing, _folder_order(relative), key=lambda source: _folder_order(source.path))
+        listed = at < len(listing) and listing[at].path == relative
+        path = os.path.join(root, *parts)
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            info = None
+        except OSError:
+            return None
+        if info is not None and stat.S_ISREG(info.st_mode):
+            if not relative.endswith(".md"):
+                continue
+            if not Path(path).parent.resolve().is_relative_to(real_root):
+                return None
+            known = cache.stats.get(relative)
+            if _unchanged(known, info):
+                source = SourceFile(relative, kind, None, known[4], path)  # type: ignore[index]
+            else:
+                seen.pop(relative, None)
+                try:
+                    source = _read_source(relative, kind, path, info, seen)
+                except OSError:
+                    return None
+            if listed:
+                listing[at] = source
+            else:
+                listing.insert(at, source)
+            continue
+        if info is not None and (stat.S_ISLNK(info.st_mode) or (stat.S_ISDIR(info.st_mode) and kind == "post")):
+            return None
+        after = at + 1 if listed else at
+        if after < len(listing) and listing[after].path.startswith(relative + "/"):
+            return None  # a folder of posts is gone
+        if listed:
+            del listing[at]
+            seen.pop(relative, None)
+    cache.seen, cache.listing = seen, listing
+    return listing
+
+
+def drifted(root: Path, cache: ParseCache, interrupted: Callable[[], bool] = lambda: False) -> list[str] | None:
+    """Paths whose files are not as the cache's last discovery listed them: changes a file
+    watcher did not report. None if ``interrupted()`` said to stop first."""
+    if cache.listing is None:
+        return []
+    listed = {source.path: source.digest for source in cache.listing}
+    reported = Diagnostics()
+    drift = []
+    for count, (relative, _kind, path, entry) in enumerate(_walk(root, reported)):
+        if count % 1000 == 0 and interrupted():
+            return None
+        digest = listed.pop(relative, None)
+        try:
+            info = entry.stat()
+            if digest is not None and (_unchanged(cache.stats.get(relative), info) or _read_source(relative, "", path, info, None).digest == digest):
+                continue
+        except OSError:
+            pass
+        drift.append(relative)
+    drift.extend(listed)  # gone
+    drift.extend(d.path for d in reported.items)
+    return sorted(set(drift))
 
 
 def parse_file(source: SourceFile, config: Config, renderer: MarkdownRenderer) -> ParsedFile:
@@ -405,51 +526,6 @@ def _plain_summary(html: str) -> str:
     return cut.rstrip(",.;:") + "…"
 
 
-@dataclass(frozen=True)
-class _ResolvedPost:
-    parsed: ParsedFile  # the very parse result it was made from
-    slug: str
-    post: Post
-    tags: tuple[tuple[str, bool, str], ...]  # each tag spelling as ``_Resolver.tag`` knew it, to count again
-
-
-class ResolvedPosts:
-    """Posts resolved by one load, kept for the next load of the same configuration.
-
-    Resolving a post checks it against the rest of the site (its author, team,
-    mentions, reply and contact exist) and makes its :class:`Post`: most of a reload
-    when one file changed (0.14 s of 0.25 s at 10,000 updates). A post whose parse
-    result is the same object, whose slug is the same and whose checks still pass is
-    taken as it was, and its tag spellings are counted again. Only posts that raised
-    no diagnostic are kept, so a kept post has none to repeat.
-    """
-
-    def __init__(self) -> None:
-        self.config: Config | None = None
-        self.by_path: dict[str, _ResolvedPost] = {}
-
-    def reuse(self, resolver: "_Resolver", parsed: ParsedFile, slug: str, people: Mapping[str, Person], teams: Mapping[str, Team], post_ids: set[str]) -> Post | None:
-        known = self.by_path.get(parsed.path)
-        if known is None or known.parsed is not parsed or known.slug != slug:
-            return None
-        post, values = known.post, parsed.record.values  # type: ignore[union-attr]  # posts resolved have a record
-        author = people.get(post.author)
-        if author is None or any(mention not in people for mention in parsed.mentions):
-            return None
-        named = values.get("team")
-        if named is not None:
-            if named not in teams:
-                return None
-        elif post.team != (author.teams[0] if author.teams else None):  # a post naming none takes its author's first
-            return None
-        if post.in_reply_to and post.in_reply_to not in post_ids:
-            return None
-        if post.opening and post.opening.contact not in people:
-            return None
-        resolver.count_tags(known.tags)
-        return post
-
-
 class _Resolver:
     """Cross-file validation and model building for one load."""
 
@@ -461,7 +537,7 @@ class _Resolver:
         self.comparisons_left = SUGGESTION_COMPARISONS
         self.spellings: dict[str, Counter[str]] = defaultdict(Counter)
         self._known_tags: dict[str, tuple[str, bool, str]] = {}  # spelling → (key, counted as a spelling of it, as shown)
-        self.tags_seen: list[tuple[str, bool, str]] | None = None  # while set, each tag() call's answer (for ResolvedPosts)
+        self.tags_seen: list[tuple[str, bool, str]] | None = None  # while set, each tag() call's answer (for trombino.resolved)
 
     def error(self, path: str, where: tuple[int, int], message: str) -> None:
         self.diagnostics.error(path, where[0], where[1], message)
@@ -576,31 +652,32 @@ class _Resolver:
     def photo(self, path: str, value: str | None, record: Record) -> str | None:
         if not value:
             return None
-        where = record.at("photo")
+        found, problem = self.find_photo(path, value)
+        if problem:
+            self.error(path, record.at("photo"), problem)
+        return found
+
+    def find_photo(self, path: str, value: str) -> tuple[str | None, str | None]:
+        """The site-relative path of a profile's photo, or what is wrong with it."""
         candidate = Path(value)
         if candidate.is_absolute() or value.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:", value):
-            self.error(path, where, f"photo '{value}' must be a path relative to the profile file")
-            return None
+            return None, f"photo '{value}' must be a path relative to the profile file"
         full = (self.root / path).parent / candidate
         self.looked_at.add(str(full))
         try:
             resolved = full.resolve()
         except (OSError, RuntimeError):
-            self.error(path, where, f"photo '{value}' cannot be read")
-            return None
+            return None, f"photo '{value}' cannot be read"
         if not resolved.is_relative_to((self.root / CONTENT).resolve()):
-            self.error(path, where, f"photo '{value}' is outside the content folder")
-            return None
+            return None, f"photo '{value}' is outside the content folder"
         if not resolved.is_file():
-            self.error(path, where, f"photo '{value}' not found")
-            return None
+            return None, f"photo '{value}' not found"
         with resolved.open("rb") as handle:
             head = handle.read(16)
         is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
         if not (head.startswith(IMAGE_MAGIC) or is_webp):
-            self.error(path, where, f"photo '{value}' is not a JPEG, PNG, GIF or WebP image")
-            return None
-        return resolved.relative_to(self.root.resolve()).as_posix()
+            return None, f"photo '{value}' is not a JPEG, PNG, GIF or WebP image"
+        return resolved.relative_to(self.root.resolve()).as_posix(), None
 
     # -- teams -------------------------------------------------------------
 
@@ -708,18 +785,18 @@ class _Resolver:
         )
 
 
-def _resolve_and_keep(resolver: _Resolver, parsed: ParsedFile, slug: str, people: Mapping[str, Person], teams: Mapping[str, Team], post_ids: set[str], kept: dict[str, _ResolvedPost]) -> Post | None:
-    """Resolve a post; keep it for the next load if it raised no diagnostic."""
+def _make_and_keep(resolver: _Resolver, make: Callable[[], Any], parsed: ParsedFile, condition: Any, kept: dict[str, Kept]) -> Any:
+    """``make()``'s Person or Post, kept for the next load if it raised no diagnostic."""
     reported = len(resolver.diagnostics.items)
     resolver.tags_seen = []
     try:
-        post = resolver.post(parsed, slug, people, teams, post_ids)
+        made = make()
         tags = tuple(resolver.tags_seen)
     finally:
         resolver.tags_seen = None
-    if post is not None and len(resolver.diagnostics.items) == reported:
-        kept[parsed.path] = _ResolvedPost(parsed, slug, post, tags)
-    return post
+    if made is not None and len(resolver.diagnostics.items) == reported:
+        kept[parsed.path] = Kept(parsed, made, tags, condition)
+    return made
 
 
 def _post_id(day: date, slug: str) -> str:
@@ -771,18 +848,19 @@ def resolve(
     diagnostics: Diagnostics,
     dates: dict[str, date] | None = None,
     looked_at: set[str] | None = None,
-    resolved: ResolvedPosts | None = None,
+    resolved: KeptResolutions | None = None,
 ) -> Site:
     """The model, from every parsed file. ``looked_at`` collects the other files it read (photos);
-    ``resolved`` holds the posts of the last load and gets this one's (see ResolvedPosts)."""
+    ``resolved`` holds what the last load resolved and gets this one's (see trombino.resolved)."""
     resolver = _Resolver(root, config, diagnostics, looked_at)
     dates = dates or {}
-    for parsed in files:
-        diagnostics.extend(parsed.diagnostics)
     by_kind: dict[str, list[ParsedFile]] = defaultdict(list)
     for parsed in files:
+        if parsed.diagnostics:
+            diagnostics.extend(parsed.diagnostics)
         if parsed.record is not None:
             by_kind[parsed.kind].append(parsed)
+    reuse = resolved is not None and resolved.start(config)
 
     # File names are slugs; report those that are not, and case-only duplicates.
     for kind in ("person", "team"):
@@ -802,15 +880,16 @@ def resolve(
                 diagnostics.error(first.path, 1, 1, f"file name '{stem}' is not a valid slug: use lowercase letters, digits and '-' (e.g. '{slugify(stem)}.md')")
         by_kind[kind] = sorted(kept, key=lambda p: p.path)
 
-    people = {p.slug: p for p in (resolver.person(f, dates) for f in by_kind["person"]) if p}
+    people = {p.slug: p for p in _people(resolver, by_kind["person"], dates, resolved, reuse) if p}
     teams = {t.slug: t for t in (resolver.team(f) for f in by_kind["team"]) if t}
-    slugs = _post_slugs(by_kind["post"])
-    dated = [f for f in by_kind["post"] if f.path in slugs and "author" in f.record.values and "date" in f.record.values]  # type: ignore[union-attr]
-    records = {f.path: f for f in files}
     did_you_mean = resolver.did_you_mean
 
+    records: dict[str, Record | None] = {}  # made when something is first reported
+
     def at(path: str, key: str) -> tuple[int, int]:
-        record = records[path].record
+        if not records:
+            records.update((f.path, f.record) for f in files)
+        record = records[path]
         return record.at(key) if record else (1, 1)
 
     # Teams named by people exist even without a file.
@@ -855,28 +934,10 @@ def resolve(
         if person.booked_share > 100:
             resolver.error(person.source_path, at(person.source_path, "commitments"), f"commitments add up to {person.booked_share} %, more than 100 %")
 
-    # Posts: references exist (a reply may name any post, even one whose author is unknown).
-    post_ids = {_post_id(f.day, slugs[f.path]) for f in dated}  # type: ignore[arg-type]
-    known = resolved.by_path if resolved is not None and resolved.config == config else {}
-    kept: dict[str, _ResolvedPost] = {}
-    posts = []
-    for parsed in dated:
-        slug = slugs[parsed.path]
-        post = resolved.reuse(resolver, parsed, slug, people, teams, post_ids) if known else None  # type: ignore[union-attr]
-        if post is not None:
-            kept[parsed.path] = known[parsed.path]
-        elif resolved is None:
-            post = resolver.post(parsed, slug, people, teams, post_ids)
-        else:
-            post = _resolve_and_keep(resolver, parsed, slug, people, teams, post_ids, kept)
-        if post is not None:
-            posts.append(post)
-    if resolved is not None:
-        resolved.config, resolved.by_path = config, kept
-    posts.sort(key=lambda p: (p.date, p.id), reverse=True)
+    posts, newest = _posts(resolver, by_kind["post"], people, teams, resolved, reuse)
 
     # Reference date: the newest date in the content, so builds are deterministic.
-    content_dates = [p.day for p in posts] + [p.updated for p in people.values() if p.updated]
+    content_dates = [p.updated for p in people.values() if p.updated] + ([newest] if newest else [])
     reference = max(content_dates) if content_dates else date(1970, 1, 1)
 
     for person in list(people.values()):
@@ -901,6 +962,63 @@ def resolve(
         tags=MappingProxyType(tags),
         reference_date=reference,
     )
+
+
+def _people(resolver: _Resolver, files: list[ParsedFile], dates: dict[str, date], resolved: KeptResolutions | None, reuse: bool) -> Iterator[Person | None]:
+    kept: dict[str, Kept] = {}
+    for parsed in files:
+        updated = dates.get(parsed.path)
+        person = resolved.person(resolver, parsed, updated) if reuse else None  # type: ignore[union-attr]
+        if person is not None:
+            kept[parsed.path] = resolved.people[parsed.path]  # type: ignore[union-attr]
+            yield person
+        elif resolved is None:
+            yield resolver.person(parsed, dates)
+        else:
+            yield _make_and_keep(resolver, lambda parsed=parsed: resolver.person(parsed, dates), parsed, updated, kept)
+    if resolved is not None:
+        resolved.people = kept
+
+
+def _posts(
+    resolver: _Resolver, files: list[ParsedFile], people: dict[str, Person], teams: dict[str, Team], resolved: KeptResolutions | None, reuse: bool
+) -> tuple[list[Post], date | None]:
+    """The posts whose author is known, newest first, and the newest day.
+    References are checked: a reply may name any post, even one whose author is unknown."""
+    last = resolved.all_posts if reuse else None  # type: ignore[union-attr]
+    if last is not None and same_objects(files, last.files):
+        numbering = last.numbering
+        if (last.people, last.teams) == post_context(people, teams):
+            add_spellings(resolver.spellings, last.spellings)
+            return list(last.posts), last.newest
+    else:
+        slugs = _post_slugs(files)
+        dated = [f for f in files if f.path in slugs and "author" in f.record.values and "date" in f.record.values]  # type: ignore[union-attr]
+        numbering = slugs, dated, {_post_id(f.day, slugs[f.path]) for f in dated}  # type: ignore[arg-type]
+    slugs, dated, post_ids = numbering
+    spellings, resolver.spellings = resolver.spellings, defaultdict(Counter)  # the posts' own, kept apart
+    kept: dict[str, Kept] = {}
+    posts = []
+    for parsed in dated:
+        slug = slugs[parsed.path]
+        post = resolved.post(resolver, parsed, slug, people, teams, post_ids) if reuse else None  # type: ignore[union-attr]
+        if post is not None:
+            kept[parsed.path] = resolved.posts[parsed.path]  # type: ignore[union-attr]
+        elif resolved is None:
+            post = resolver.post(parsed, slug, people, teams, post_ids)
+        else:
+            post = _make_and_keep(resolver, lambda parsed=parsed, slug=slug: resolver.post(parsed, slug, people, teams, post_ids), parsed, slug, kept)
+        if post is not None:
+            posts.append(post)
+    posts.sort(key=lambda p: (p.date, p.id), reverse=True)
+    newest = max((p.day for p in posts), default=None)
+    post_spellings, resolver.spellings = resolver.spellings, spellings
+    add_spellings(resolver.spellings, post_spellings)
+    if resolved is not None:
+        resolved.posts = kept
+        every = len(kept) == len(dated)
+        resolved.all_posts = AllPosts(files, numbering, *post_context(people, teams), tuple(posts), post_spellings, newest) if every else None
+    return posts, newest
 
 
 def _tag_registry(spellings: dict[str, Counter[str]]) -> dict[str, Tag]:

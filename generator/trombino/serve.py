@@ -58,6 +58,9 @@ PREFIX = "/__trombino__/"
 ASSETS = Path(str(resources.files("trombino").joinpath("serve_assets")))
 KEEPALIVE = 15.0  # seconds between SSE comments, so a closed tab is noticed
 WATCHED = (CONTENT, "themes")
+# Seconds without changes after a build before looking for changes the watcher missed (a
+# build after changes it reported looks at those files only; see LiveSite.build).
+CHECK_AFTER = 0.3
 IDLE_COLLECT = 1.0  # seconds without changes after a build before collecting garbage
 # Builds in a row with no idle pause between them before one collects first. A build leaves
 # little for the collector (~500 objects at 1,000 people: the render cache releases the last
@@ -145,6 +148,7 @@ class Session:
         self._open_lock = threading.Lock()
         self._started = 0.0  # when the current build started
         self._ahead_after: float | None = None  # seconds into it when the open tabs' pages were written
+        self._unchecked = False  # the last build trusted the watcher: look for what it missed
 
     # events from the watcher
     def touched(self, relative: str, moved_to: str | None = None, finished: bool = False) -> None:
@@ -195,11 +199,20 @@ class Session:
         while True:
             with self._wake:
                 while not self._pending and not self.closing:
+                    if self._unchecked and not self._wake.wait(CHECK_AFTER):
+                        break  # quiet: look for missed changes, outside the lock (events may come meanwhile)
                     if uncollected and not self._wake.wait(IDLE_COLLECT):
                         collect_garbage()  # while nobody waits
                         uncollected = 0
                     elif not uncollected:
                         self._wake.wait()
+                if self.closing:
+                    return
+                quiet = not self._pending
+            if quiet:
+                self._look_for_missed_changes()
+                continue
+            with self._wake:
                 while not self.closing and (quiet := time.monotonic() - self._last_event) < (needed := SETTLE if self._last_finished else debounce):
                     self._wake.wait(needed - quiet)
                 if self.closing:
@@ -211,6 +224,17 @@ class Session:
             self.rebuild(changed)
             uncollected += 1
 
+    def _look_for_missed_changes(self) -> None:
+        """Compare every content file with what the last build found, and rebuild for any the
+        watcher did not report (an overflowing event queue, a network folder). A change that
+        comes meanwhile stops the comparison: its build is compared afterwards."""
+        missed = self.site.drifted(interrupted=lambda: bool(self._pending) or self.closing)
+        if missed is None:
+            return
+        self._unchecked = False
+        for relative in missed:
+            self.touched(relative)
+
     def rebuild(self, changed: list[str] | None = None) -> bool:
         """Build and tell the tabs. The cycle collector stays paused afterwards, until
         :meth:`rebuild_loop` (or :meth:`close`) runs it: otherwise it would start at the next
@@ -219,7 +243,8 @@ class Session:
         gc.disable()
         self._started = time.perf_counter()
         self._ahead_after = None
-        diagnostics, written, removed = self._build()
+        diagnostics, written, removed = self._build(changed)
+        self._unchecked = changed is not None
         elapsed = time.perf_counter() - self._started
         errors = [d for d in diagnostics if d.level == "error"]
         self._report(diagnostics, errors, elapsed, changed, written, removed)
@@ -236,7 +261,7 @@ class Session:
             self.changed.notify_all()
         return not errors
 
-    def _build(self) -> tuple[list[Diagnostic], int, int]:
+    def _build(self, changed: list[str] | None) -> tuple[list[Diagnostic], int, int]:
         shown = self._shown_pages()
 
         def ahead(paths: list[str]) -> None:  # those pages are written: their tabs may reload now
@@ -248,7 +273,7 @@ class Session:
                 self.changed.notify_all()
 
         try:
-            result = self.site.build(first=shown, on_first=ahead)
+            result = self.site.build(first=shown, on_first=ahead, changed=changed)
         except Exception as exc:  # a template error, or a bug: the server outlives it
             return [failure_diagnostic(exc, self.source)], 0, 0
         if not result.ok:
