@@ -9,6 +9,7 @@ live build must then fail like the full one and leave the last good site in plac
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import random
 import shutil
@@ -17,12 +18,14 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
 from trombino.build import build
 from trombino.incremental import LiveSite, RenderCache, Replay, Reused, Tracker, digest, intern_site
 from trombino.config import load_config
+from trombino.derive import Index
 from trombino.diagnostics import Diagnostics
 from trombino import loader
 from trombino.loader import LoadResult, ParseCache, discover, load_site, parse_all, resolve
@@ -596,3 +599,16 @@ def test_a_kept_person_takes_its_new_git_date(minimal_site: Path) -> None:
     assert before.people["bruno-diaz"].updated == date(2026, 1, 2)
     assert after.people["bruno-diaz"].updated == date(2026, 2, 3)
     assert after.people["ana-lima"] is before.people["ana-lima"]
+
+
+def test_an_index_takes_the_post_lookups_of_the_last_one_only_for_the_same_posts(minimal_site: Path) -> None:
+    site = load_site(minimal_site).site
+    assert site is not None
+    before = Index(site)
+    by_author, by_tag = before.posts_by_author, before.people_by_tag
+    edited = dataclasses.replace(site, people=MappingProxyType({**site.people}))
+    after = Index(edited, before)
+    assert after.posts_by_author is by_author, "the same posts: taken as they were"
+    assert after.people_by_tag is not by_tag and after.people_by_tag == by_tag, "what reads the people is made again"
+    other = Index(dataclasses.replace(site, posts=site.posts[1:]), before)
+    assert other.posts_by_author is not by_author and sum(map(len, other.posts_by_author.values())) == len(site.posts) - 1

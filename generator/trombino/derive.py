@@ -25,11 +25,21 @@ class Membership:
     via: Team | None  # None: direct member; else the sub-team they belong to
 
 
-class Index:
-    """Lookups derived once from a site, shared by every page of a build."""
+# The lookups that read nothing but the posts.
+POSTS_ONLY = ("posts_by_author", "posts_by_team", "posts_by_tag", "mentions_of", "post_by_id", "replies_to")
 
-    def __init__(self, site: Site) -> None:
+
+class Index:
+    """Lookups derived once from a site, shared by every page of a build.
+
+    ``previous``: the index of an earlier site. If the new site has the very same
+    tuple of posts (``serve`` after a profile edit), the lookups made from the posts
+    alone are taken from it (0.3 s at 100,000 posts)."""
+
+    def __init__(self, site: Site, previous: "Index | None" = None) -> None:
         self.site = site
+        if previous is not None and previous.site.posts is site.posts:
+            self.__dict__.update((name, previous.__dict__[name]) for name in POSTS_ONLY if name in previous.__dict__)
 
     @cached_property
     def posts_by_author(self) -> dict[str, tuple[Post, ...]]:

@@ -518,8 +518,8 @@ class RenderCache:
             self.clear()
             self._key = key
         site = intern_site(site, self._site)
-        index = Index(site)
         previous = self.tracker.roots.get("index")
+        index = Index(site, previous)
         self.tracker.roots = {"site": site, "index": index, "photos": photos}
         if previous is not None:
             # Frees the last build's timelines, org chart, etc. now (~70,000 objects at

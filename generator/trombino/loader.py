@@ -98,6 +98,12 @@ class ParseCache:
             self.used.add(key)
         return hit
 
+    def get_all(self, keys: list[tuple[str, str, str, str]]) -> list[Any]:
+        """``get`` for each key, without a method call each (110,000 per load at 10,000 people).
+        A key not found counts as used too: ``prune`` drops what is not there anyway."""
+        self.used.update(keys)
+        return list(map(self.entries.get, keys))
+
     def put(self, key: tuple[str, str, str, str], value: Any) -> None:
         self.entries[key] = value
         self.used.add(key)
@@ -450,7 +456,7 @@ def workers() -> int:
 def parse_all(sources: list[SourceFile], config: Config, cache: ParseCache | None, early: EarlyParse | None = None) -> list[ParsedFile]:
     """Parse every file, reusing cached results and those of ``early``; misses are spread over all cores."""
     keys = [(s.path, s.kind, config.timezone, s.digest) for s in sources]
-    results: list[ParsedFile | None] = [cache.get(key) if cache else None for key in keys]
+    results: list[ParsedFile | None] = cache.get_all(keys) if cache is not None else [None] * len(keys)
     parsed_early = early.results() if early is not None else {}
     if parsed_early:
         for i, source in enumerate(sources):
@@ -854,8 +860,8 @@ def resolve(
     ``resolved`` holds what the last load resolved and gets this one's (see trombino.resolved)."""
     resolver = _Resolver(root, config, diagnostics, looked_at)
     dates = dates or {}
-    by_kind: dict[str, list[ParsedFile]] = defaultdict(list)
-    for parsed in files:
+    by_kind: dict[str, list[ParsedFile]] = {kind: [] for kind in KINDS}
+    for parsed in files:  # one pass: at 110,000 files, each pass over them costs 35 ms of memory reads
         if parsed.diagnostics:
             diagnostics.extend(parsed.diagnostics)
         if parsed.record is not None:
@@ -958,7 +964,7 @@ def resolve(
         config=config,
         people=MappingProxyType(ordered_people),
         teams=MappingProxyType(ordered_teams),
-        posts=tuple(posts),
+        posts=posts,
         tags=MappingProxyType(tags),
         reference_date=reference,
     )
@@ -982,7 +988,7 @@ def _people(resolver: _Resolver, files: list[ParsedFile], dates: dict[str, date]
 
 def _posts(
     resolver: _Resolver, files: list[ParsedFile], people: dict[str, Person], teams: dict[str, Team], resolved: KeptResolutions | None, reuse: bool
-) -> tuple[list[Post], date | None]:
+) -> tuple[tuple[Post, ...], date | None]:
     """The posts whose author is known, newest first, and the newest day.
     References are checked: a reply may name any post, even one whose author is unknown."""
     last = resolved.all_posts if reuse else None  # type: ignore[union-attr]
@@ -990,7 +996,7 @@ def _posts(
         numbering = last.numbering
         if (last.people, last.teams) == post_context(people, teams):
             add_spellings(resolver.spellings, last.spellings)
-            return list(last.posts), last.newest
+            return last.posts, last.newest  # the same tuple: what derives from it can tell at once
     else:
         slugs = _post_slugs(files)
         dated = [f for f in files if f.path in slugs and "author" in f.record.values and "date" in f.record.values]  # type: ignore[union-attr]
@@ -1011,14 +1017,15 @@ def _posts(
         if post is not None:
             posts.append(post)
     posts.sort(key=lambda p: (p.date, p.id), reverse=True)
-    newest = max((p.day for p in posts), default=None)
+    ordered = tuple(posts)
+    newest = max((p.day for p in ordered), default=None)
     post_spellings, resolver.spellings = resolver.spellings, spellings
     add_spellings(resolver.spellings, post_spellings)
     if resolved is not None:
         resolved.posts = kept
         every = len(kept) == len(dated)
-        resolved.all_posts = AllPosts(files, numbering, *post_context(people, teams), tuple(posts), post_spellings, newest) if every else None
-    return posts, newest
+        resolved.all_posts = AllPosts(files, numbering, *post_context(people, teams), ordered, post_spellings, newest) if every else None
+    return ordered, newest
 
 
 def _tag_registry(spellings: dict[str, Counter[str]]) -> dict[str, Tag]:
