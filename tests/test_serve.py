@@ -282,6 +282,29 @@ def test_a_change_the_watcher_missed_is_built_once_all_is_quiet(minimal_site: Pa
         loop.join(TIMEOUT)
 
 
+def test_the_rest_of_a_build_waits_for_the_tab_whose_page_went_first(minimal_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from trombino import serve
+
+    monkeypatch.setattr(serve, "FETCH_WAIT", TIMEOUT)
+    session = Session(minimal_site, tmp_path, "http://127.0.0.1:1/", out=open(os.devnull, "w"), err=open(os.devnull, "w"))
+    assert session.rebuild(None)
+    profile = minimal_site / "content/people/ana-lima.md"
+    profile.write_text(profile.read_text().replace("title: Engineer", "title: Chief Engineer"))
+    with session.showing("/people/ana-lima/"):
+        build = threading.Thread(target=session.rebuild, args=(["content/people/ana-lima.md"],))
+        build.start()
+        deadline = time.monotonic() + TIMEOUT
+        while not session.state.ahead:
+            assert time.monotonic() < deadline, "the open page never went first"
+            time.sleep(0.01)
+        time.sleep(0.5)
+        assert build.is_alive() and session.state.ahead, "the rest of the build waits while the tab fetches its page"
+        session.fetched("/people/ana-lima/")
+        build.join(TIMEOUT)
+    assert not build.is_alive() and not session.state.ahead
+    assert "Chief Engineer" in (tmp_path / "people/index.html").read_text()
+
+
 def test_which_events_end_a_save(minimal_site: Path) -> None:
     """A file closed after writing or renamed into place ends a save; a file renamed away
     (to an editor's backup) or deleted may be followed by its new version."""

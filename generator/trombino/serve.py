@@ -61,6 +61,9 @@ WATCHED = (CONTENT, "themes")
 # Seconds without changes after a build before looking for changes the watcher missed (a
 # build after changes it reported looks at those files only; see LiveSite.build).
 CHECK_AFTER = 0.3
+# Seconds the rest of a build waits, at most, for the tabs whose pages went first to fetch
+# them: the build would otherwise hold the interpreter while those requests are answered.
+FETCH_WAIT = 0.3
 IDLE_COLLECT = 1.0  # seconds without changes after a build before collecting garbage
 # Builds in a row with no idle pause between them before one collects first. A build leaves
 # little for the collector (~500 objects at 1,000 people: the render cache releases the last
@@ -149,6 +152,8 @@ class Session:
         self._started = 0.0  # when the current build started
         self._ahead_after: float | None = None  # seconds into it when the open tabs' pages were written
         self._unchecked = False  # the last build trusted the watcher: look for what it missed
+        self._unfetched: set[str] = set()  # URL paths written ahead that no tab fetched yet
+        self._fetched = threading.Condition()
 
     # events from the watcher
     def touched(self, relative: str, moved_to: str | None = None, finished: bool = False) -> None:
@@ -172,6 +177,8 @@ class Session:
             self._wake.notify_all()
         with self.changed:
             self.changed.notify_all()
+        with self._fetched:
+            self._fetched.notify_all()
 
     # tabs
     @contextmanager
@@ -186,6 +193,13 @@ class Session:
                 self._open[url_path] -= 1
                 if not self._open[url_path]:
                     del self._open[url_path]
+
+    def fetched(self, url_path: str) -> None:
+        """A page was sent: if it went ahead, the build may go on (see FETCH_WAIT)."""
+        with self._fetched:
+            if url_path in self._unfetched:
+                self._unfetched.discard(url_path)
+                self._fetched.notify_all()
 
     def _shown_pages(self) -> dict[str, str]:
         """Output path → URL path, for the pages open tabs show (a few: they go first)."""
@@ -266,11 +280,16 @@ class Session:
 
         def ahead(paths: list[str]) -> None:  # those pages are written: their tabs may reload now
             self._ahead_after = time.perf_counter() - self._started
+            with self._fetched:
+                self._unfetched = {shown[path] for path in paths}
             with self.changed:
                 self._generation += 1
                 self.state.ahead = f"{self._id}-{self._generation}"
                 self.state.ahead_pages = sorted(shown[path] for path in paths)
                 self.changed.notify_all()
+            with self._fetched:
+                self._fetched.wait_for(lambda: not self._unfetched or self.closing, FETCH_WAIT)
+                self._unfetched = set()
 
         try:
             result = self.site.build(first=shown, on_first=ahead, changed=changed)
@@ -419,6 +438,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if kind == "text/html":
             data = inject(data, build)
         self._send(status, kind, data, body, FOREVER if status == 200 and FINGERPRINTED.fullmatch(url.path) else "no-store")
+        if kind == "text/html":
+            self.session.fetched(url.path)
 
     def _send(self, status: int, kind: str, data: bytes, body: bool, cache: str = "no-store") -> None:
         self.send_response(status)
