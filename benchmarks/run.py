@@ -10,7 +10,8 @@ worker processes included), peak RSS, pages written and output bytes, for
 * cold `trombino build` (empty output, no cache) and cold `hugo` on the same content,
 * the first `trombino build` with a cache (it records what every page reads; one run),
 * warm `trombino build` after editing one profile, and after adding one update,
-* cold `trombino check` (no cache) and warm `check` (cache filled),
+* cold `trombino check` (no cache), warm `check` (the same check again, cache
+  filled) and `check` after editing one profile (what a pull request waits for),
 
 plus the search index size (raw and gzip). It writes report.json and
 report.md into --out. `--profile` adds the top functions of one cold build.
@@ -215,7 +216,13 @@ def bench_scale(name: str, runs: int, work: Path, hugo: str | None, profile: boo
         report[label]["share_of_cold"] = round(report[label]["wall_s"] / report["cold_build"]["wall_s"], 3)
 
     report["check_cold"] = median_measure([run_measured(trombino("check", "--source", str(corpus), "--no-cache")) for _ in range(runs)])
+    run_measured(trombino("check", "--source", str(corpus)))  # the builds filled the parse cache; this fills check's answer
     report["check_warm"] = median_measure([run_measured(trombino("check", "--source", str(corpus))) for _ in range(runs)])
+    after_edit = []
+    for round_ in range(runs):
+        edit_profile(corpus, 100 + round_)
+        after_edit.append(run_measured(trombino("check", "--source", str(corpus))))
+    report["check_after_profile_edit"] = median_measure(after_edit)
 
     if profile:
         report["profile_top"] = profile_build(corpus, work / f"profile-{name}")
@@ -264,7 +271,7 @@ def markdown_report(result: dict) -> str:
     lines.append("| scale | measure | wall s | CPU s | peak RSS MB | pages | output MB | note |")
     lines.append("|---|---|---|---|---|---|---|---|")
     for name, scale in result["scales"].items():
-        for key in ("cold_build", "hugo_build", "first_cached_build", "warm_build_profile_edit", "warm_build_new_update", "check_cold", "check_warm"):
+        for key in ("cold_build", "hugo_build", "first_cached_build", "warm_build_profile_edit", "warm_build_new_update", "check_cold", "check_warm", "check_after_profile_edit"):
             if key not in scale:
                 continue
             m = scale[key]
