@@ -8,8 +8,8 @@ duplicates) and builds the immutable model.
 
 from __future__ import annotations
 
-import gc
 import bisect
+import gc
 import hashlib
 import multiprocessing
 import os

@@ -222,8 +222,8 @@ class Session:
                         self._wake.wait()
                 if self.closing:
                     return
-                quiet = not self._pending
-            if quiet:
+                idle = not self._pending
+            if idle:
                 self._look_for_missed_changes()
                 continue
             with self._wake:
