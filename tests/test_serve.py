@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -18,6 +19,7 @@ from typing import Callable
 import jinja2
 import pytest
 
+from trombino.build import build
 from trombino.serve import ASSETS_VERSION, Session, describe, failure_diagnostic, inject, is_editor_litter, relevant, watch
 
 from conftest import run_cli
@@ -124,6 +126,48 @@ def test_new_and_deleted_files(server: Server, minimal_site: Path) -> None:
     server.wait_for(lambda: server.get("people/carla-ng/")[0] == 404, "the profile to go away")
     status, page, _ = server.get("people/carla-ng/")
     assert "__trombino__/reload.js" in page, "the 404 page also reloads"
+
+
+def test_after_real_file_events_the_served_site_is_a_full_build(server: Server, minimal_site: Path, tmp_path: Path) -> None:
+    """Rebuilds look only at the files the watcher reported (folders and renames included):
+    what is served must still be, byte for byte, what a full build makes."""
+    served = Path(re.search(r"\(built in (\S+);", next(line for line in server.out if "Serving" in line)).group(1))  # type: ignore[union-attr]
+    posts, people = minimal_site / "content/posts/2026", minimal_site / "content/people"
+    ana, bruno = people / "ana-lima.md", people / "bruno-diaz.md"
+
+    def vim_save() -> None:  # the file renamed to a backup, written anew, the backup deleted
+        ana.rename(people / "ana-lima.md~")
+        ana.write_text((people / "ana-lima.md~").read_text().replace("title: Engineer", "title: Staff Engineer"))
+        (people / "ana-lima.md~").unlink()
+
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("a post in a new folder", lambda: ((posts / "04").mkdir(), (posts / "04/spring.md").write_text("---\nauthor: bruno-diaz\ndate: 2026-04-02\n---\nSpring #rust @ana-lima\n"))),
+        ("a post edited", lambda: edit(posts / "04/spring.md", "Spring", "Spring cleaning")),
+        ("a post renamed", lambda: (posts / "04/spring.md").rename(posts / "04/spring-cleaning.md")),
+        ("a profile saved as vim does", vim_save),
+        ("a post and its folder deleted", lambda: ((posts / "04/spring-cleaning.md").unlink(), (posts / "04").rmdir())),
+        ("a profile edited", lambda: edit(bruno, "team: platform", "team: platform\ntitle: Analyst")),
+    ]
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    for step, (what, action) in enumerate(steps):
+        before = sum(line.startswith("rebuilt in") for line in server.out)
+        action()
+        server.wait_for(lambda: sum(line.startswith("rebuilt in") for line in server.out) > before, what)
+        quiet_since, count = time.monotonic(), len(server.out)
+        while time.monotonic() - quiet_since < 0.25:  # a save's trailing events may make a second build
+            time.sleep(0.05)
+            if len(server.out) != count:
+                quiet_since, count = time.monotonic(), len(server.out)
+        server.wait_for(lambda: not server.status()["ahead"], f"the build after {what} to end")
+        full = tmp_path / f"full-{step}"
+        assert build(minimal_site, full, base_url=server.url).ok
+        live, expected = files(served), files(full)
+        assert sorted(set(live) ^ set(expected)) == [] and [path for path in expected if live[path] != expected[path]] == [], what
+    assert "Staff Engineer" in live["people/ana-lima/index.html"].decode()
+    assert not [line for line in server.out if "watcher missed" in line], "each rebuild saw its change without the comparison's help"
 
 
 def test_a_bad_edit_keeps_the_last_good_site_and_reports_until_fixed(server: Server, minimal_site: Path) -> None:
@@ -260,7 +304,8 @@ def test_a_temporary_file_renamed_into_place_counts_once(minimal_site: Path, tmp
 def test_a_change_the_watcher_missed_is_built_once_all_is_quiet(minimal_site: Path, tmp_path: Path) -> None:
     """A rebuild looks only at the files the watcher reported; once nothing happens, every
     file is compared with what the build found, and what differs is built."""
-    session = Session(minimal_site, tmp_path, "http://127.0.0.1:1/", out=open(os.devnull, "w"), err=open(os.devnull, "w"))
+    out = io.StringIO()
+    session = Session(minimal_site, tmp_path, "http://127.0.0.1:1/", out=out, err=open(os.devnull, "w"))
     assert session.rebuild(None)
     people = minimal_site / "content/people"
     for slug, title in (("ana-lima", "Engineer"), ("bruno-diaz", "")):
@@ -280,6 +325,7 @@ def test_a_change_the_watcher_missed_is_built_once_all_is_quiet(minimal_site: Pa
     finally:
         session.close()
         loop.join(TIMEOUT)
+    assert "the file watcher missed a change: content/people/ana-lima.md changed" in out.getvalue()
 
 
 def test_the_rest_of_a_build_waits_for_the_tab_whose_page_went_first(minimal_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

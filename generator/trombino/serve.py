@@ -246,6 +246,8 @@ class Session:
         if missed is None:
             return
         self._unchecked = False
+        if missed:  # worth knowing: a watcher that misses changes (a network folder?) makes serve lag
+            print(f"the file watcher missed a change: {describe(missed)}", file=self.out, flush=True)
         for relative in missed:
             self.touched(relative)
 
