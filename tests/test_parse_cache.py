@@ -187,6 +187,7 @@ def test_discovery_told_what_changed_looks_at_those_files_only(minimal_site: Pat
     (posts / "03/b.md").write_text("---\nauthor: ana-lima\ndate: 2026-03-09\n---\nB.\n")
     (minimal_site / "content/people/ana-lima.md").write_text("---\nname: Ana Lima\n---\n")
     assert not discover_told(minimal_site, cache, ["content/posts/2026/03/b.md", "content/people/ana-lima.md"])
+    assert cache.unverified, "the watcher's word was taken for the other files"
     (posts / "03/b.md").unlink()
     (minimal_site / "content/people/sub").mkdir()
     (minimal_site / "content/people/sub/x.md").write_text("---\nname: Not a profile\n---\n")  # people/ is not searched deeper
@@ -219,6 +220,7 @@ def test_discovery_told_of_a_change_it_cannot_place_looks_at_every_file(minimal_
         (posts / "07/x.md").write_text("---\nauthor: ana-lima\ndate: 2026-07-01\n---\nX.\n")
         changed = ["content/posts/2026/07"]
     assert discover_told(minimal_site, cache, changed)
+    assert not cache.unverified, "every file was looked at: nothing to compare afterwards"
 
 
 def test_drift_finds_what_a_watcher_did_not_report(minimal_site: Path, monkeypatch) -> None:  # noqa: ANN001
@@ -231,4 +233,6 @@ def test_drift_finds_what_a_watcher_did_not_report(minimal_site: Path, monkeypat
     platform.unlink()
     (minimal_site / "content/people/zoe.md").write_text("---\nname: Zoé\n---\n")
     assert drifted(minimal_site, cache) == ["content/people/ana-lima.md", "content/people/zoe.md", "content/teams/platform.md"]
-    assert drifted(minimal_site, cache, interrupted=lambda: True) is None
+    cache.unverified = True
+    assert drifted(minimal_site, cache, interrupted=lambda: True) is None and cache.unverified
+    assert drifted(minimal_site, cache) and not cache.unverified, "compared: its answer is rebuilt, the listing counts as verified"

@@ -830,6 +830,11 @@ class LiveSite:
             self.parse_cache.changed = None
         return result
 
+    @property
+    def unverified(self) -> bool:
+        """The last build took the watcher's word for files it was not told of (see :meth:`drifted`)."""
+        return self.parse_cache.unverified
+
     def drifted(self, interrupted: Callable[[], bool] = lambda: False) -> list[str] | None:
         """Content files that are not as the last build found them (see :func:`~trombino.loader.drifted`)."""
         with collector_paused():

@@ -88,6 +88,9 @@ class ParseCache:
     # change since (None: not known). See ``discover``.
     listing: list[SourceFile] | None = None
     changed: Collection[str] | None = None
+    # The listing took a watcher's word for the files it was not told of, and no
+    # comparison with every file (``drifted``) has confirmed it since.
+    unverified: bool = False
     # What the last load resolved, for the next one (see trombino.resolved). Only a cache
     # that outlives loads in one process (``serve``'s) sets it: nothing else loads twice.
     resolved: "KeptResolutions | None" = None
@@ -216,8 +219,9 @@ def discover(root: Path, diagnostics: Diagnostics, cache: ParseCache | None = No
         if cache.changed is not None and cache.listing is not None and len(cache.changed) <= MAX_CHANGED:
             found = _rediscover(root, cache, cache.changed)
             if found is not None:
+                cache.unverified = True
                 return found
-        cache.listing = None
+        cache.listing, cache.unverified = None, False
     reported = len(diagnostics.items)
     found: list[SourceFile] = []
     known_stats = cache.stats if cache is not None else {}
@@ -300,8 +304,10 @@ def _rediscover(root: Path, cache: ParseCache, changed: Iterable[str]) -> list[S
 
 def drifted(root: Path, cache: ParseCache, interrupted: Callable[[], bool] = lambda: False) -> list[str] | None:
     """Paths whose files are not as the cache's last discovery listed them: changes a file
-    watcher did not report. None if ``interrupted()`` said to stop first."""
+    watcher did not report. None if ``interrupted()`` said to stop first. Once it has
+    answered, the listing counts as verified: what it returns is rebuilt."""
     if cache.listing is None:
+        cache.unverified = False
         return []
     listed = {source.path: source.digest for source in cache.listing}
     reported = Diagnostics()
@@ -319,6 +325,7 @@ def drifted(root: Path, cache: ParseCache, interrupted: Callable[[], bool] = lam
         drift.append(relative)
     drift.extend(listed)  # gone
     drift.extend(d.path for d in reported.items)
+    cache.unverified = False
     return sorted(set(drift))
 
 

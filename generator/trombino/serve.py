@@ -151,7 +151,6 @@ class Session:
         self._open_lock = threading.Lock()
         self._started = 0.0  # when the current build started
         self._ahead_after: float | None = None  # seconds into it when the open tabs' pages were written
-        self._unchecked = False  # the last build trusted the watcher: look for what it missed
         self._unfetched: set[str] = set()  # URL paths written ahead that no tab fetched yet
         self._fetched = threading.Condition()
 
@@ -213,7 +212,7 @@ class Session:
         while True:
             with self._wake:
                 while not self._pending and not self.closing:
-                    if self._unchecked and not self._wake.wait(CHECK_AFTER):
+                    if self.site.unverified and not self._wake.wait(CHECK_AFTER):
                         break  # quiet: look for missed changes, outside the lock (events may come meanwhile)
                     if uncollected and not self._wake.wait(IDLE_COLLECT):
                         collect_garbage()  # while nobody waits
@@ -245,7 +244,6 @@ class Session:
         missed = self.site.drifted(interrupted=lambda: bool(self._pending) or self.closing)
         if missed is None:
             return
-        self._unchecked = False
         if missed:  # worth knowing: a watcher that misses changes (a network folder?) makes serve lag
             print(f"the file watcher missed a change: {describe(missed)}", file=self.out, flush=True)
         for relative in missed:
@@ -260,7 +258,6 @@ class Session:
         self._started = time.perf_counter()
         self._ahead_after = None
         diagnostics, written, removed = self._build(changed)
-        self._unchecked = changed is not None
         elapsed = time.perf_counter() - self._started
         errors = [d for d in diagnostics if d.level == "error"]
         self._report(diagnostics, errors, elapsed, changed, written, removed)
@@ -282,12 +279,13 @@ class Session:
 
         def ahead(paths: list[str]) -> None:  # those pages are written: their tabs may reload now
             self._ahead_after = time.perf_counter() - self._started
+            pages = sorted(shown[path] for path in paths)
             with self._fetched:
-                self._unfetched = {shown[path] for path in paths}
+                self._unfetched = set(pages)
             with self.changed:
                 self._generation += 1
                 self.state.ahead = f"{self._id}-{self._generation}"
-                self.state.ahead_pages = sorted(shown[path] for path in paths)
+                self.state.ahead_pages = pages
                 self.changed.notify_all()
             with self._fetched:
                 self._fetched.wait_for(lambda: not self._unfetched or self.closing, FETCH_WAIT)
