@@ -128,3 +128,45 @@ def test_a_new_update_leaves_unrelated_pages_untouched(minimal_site: Path, tmp_p
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     assert (out / "index.html").read_text() != home_before
     assert "28 March 2026" in (out / "index.html").read_text()
+
+
+def test_what_the_spare_generation_held_but_this_build_did_not_make_is_not_published(tmp_path: Path) -> None:
+    out, generations = tmp_path / "site", tmp_path / "generations"
+    for _ in range(2):  # after two builds the spare generation is the first one's site
+        writer = SiteWriter(out, generations)
+        write_all(writer, {"index.html": b"home", "a/b/index.html": b"deep"})
+        writer.commit()
+    spare = generations / GENERATION
+    (spare / "stale/older").mkdir(parents=True)
+    (spare / "stale/older/page.html").write_bytes(b"old")
+    (spare / "empty/emptier").mkdir(parents=True)
+    (spare / "a/b/extra.html").write_bytes(b"left over")
+    writer = SiteWriter(out, generations)
+    write_all(writer, {"index.html": b"home", "a/b/index.html": b"deep", "new/index.html": b"new"})
+    writer.commit()
+    assert sorted(digest(out)) == [".trombino-site", "a/b/index.html", "index.html", "new/index.html"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()) == ["a", "a/b", "new"]
+
+
+def test_a_kept_file_is_the_live_inode_and_a_spare_file_that_is_not_is_replaced(tmp_path: Path) -> None:
+    from trombino.write import file_signature
+
+    out, generations = tmp_path / "site", tmp_path / "generations"
+    signatures = {}
+    for _ in range(2):
+        writer = SiteWriter(out, generations)
+        write_all(writer, {"same.html": b"same", "other.html": b"other"})
+        writer.commit()
+    for name in ("same.html", "other.html"):
+        signatures[name] = file_signature(str(out / name))
+    spare = generations / GENERATION
+    assert (spare / "same.html").stat().st_ino == (out / "same.html").stat().st_ino
+    (spare / "other.html").unlink()
+    (spare / "other.html").write_bytes(b"tampered")  # another inode than the live file's
+    writer = SiteWriter(out, generations)
+    for name, signature in signatures.items():
+        assert writer.keep(name, signature) == signature
+        writer.record(False)
+    writer.commit()
+    assert (out / "other.html").read_bytes() == b"other"
+    assert {name: file_signature(str(out / name)) for name in signatures} == signatures
