@@ -146,6 +146,15 @@ class Item:
     when: date
 
 
+@dataclass(frozen=True)
+class Wrapper:  # like a timeline's entry: spelled out where it stands, not digested on its own
+    item: Item
+    via: Item | None = None
+
+
+ANA, BRUNO = Item("ana", frozenset({"go"}), date(2026, 1, 1)), Item("bruno", frozenset(), date(2026, 1, 1))
+
+
 DIGEST_SCRIPT = """
 import sys
 from datetime import date
@@ -157,7 +166,7 @@ print(Digester()(sample()).hex())
 
 
 def sample() -> object:
-    return {"items": (Item("ana", frozenset({"rust", "go", "sql", "python"}), date(2026, 1, 2)),), "set": {"b", "a", "c"}, "view": MappingProxyType({"x": [1.5, None, True]})}
+    return {"items": (Item("ana", frozenset({"rust", "go", "sql", "python"}), date(2026, 1, 2)),), "set": {"b", "a", "c"}, "view": MappingProxyType({"x": [1.5, None, True]}), "wrapped": (Wrapper(ANA, BRUNO), Wrapper(BRUNO))}
 
 
 def test_digests_are_the_same_in_every_process() -> None:
@@ -182,12 +191,26 @@ def test_digests_are_the_same_in_every_process() -> None:
         ({"a": 1, "b": 2}, {"b": 2, "a": 1}),  # templates see the order
         (datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 1)),
         (1.0, 1),
+        (Wrapper(ANA), ANA),
+        (Wrapper(ANA), Wrapper(BRUNO)),
+        (Wrapper(ANA), Wrapper(ANA, ANA)),
+        ((Wrapper(ANA, BRUNO), Wrapper(BRUNO)), (Wrapper(ANA), Wrapper(BRUNO, BRUNO))),
+        ((Wrapper(ANA),) * 9, (Wrapper(ANA),) * 8 + (Wrapper(BRUNO),)),
     ],
 )
 def test_different_values_have_different_digests(a: object, b: object) -> None:
     digest = Digester()
     assert digest(a) != digest(b)
     assert digest(a) == Digester()(a)
+
+
+def test_wrappers_are_spelled_out_and_equal_values_digest_alike() -> None:
+    from trombino.recorded import _field_plan
+
+    assert _field_plan(Wrapper)[2] and not _field_plan(Item)[2]
+    digest = Digester()
+    assert digest(Wrapper(ANA, BRUNO)) == digest(Wrapper(Item("ana", frozenset({"go"}), date(2026, 1, 1)), BRUNO))
+    assert digest((Wrapper(ANA),) * 9) == Digester()((Wrapper(ANA),) * 9)
 
 
 def test_a_value_it_cannot_see_into_has_no_digest() -> None:

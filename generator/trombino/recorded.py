@@ -72,12 +72,15 @@ _PLAIN = frozenset({str, int, float, bool, type(None), date, datetime})
 
 
 @functools.cache  # by type
-def _field_plan(kind: type) -> tuple[Callable[[Any], tuple], Callable[[Any], tuple]] | None:
-    """For a dataclass: (getter of the fields declared as plain values, getter of the others).
+def _field_plan(kind: type) -> tuple[Callable[[Any], tuple], Callable[[Any], tuple], bool] | None:
+    """For a dataclass: (getter of the fields declared as plain values, getter of the others,
+    whether it only wraps other dataclass instances).
 
     The plain fields are spelled together by one repr() of their tuple, in C (exact for
     those types, the same in every process); the others one by one. Declared, not checked:
-    a field declared ``str`` holding a set would only make its pages look changed."""
+    a field declared ``str`` holding a set would only make its pages look changed. A mere
+    wrapper (a timeline's entry: a post and a team) is spelled out in its containers, not
+    digested on its own: there are hundreds of thousands of them, each read once or twice."""
     if not dataclasses.is_dataclass(kind):
         return None
     try:
@@ -87,7 +90,8 @@ def _field_plan(kind: type) -> tuple[Callable[[Any], tuple], Callable[[Any], tup
     names = [f.name for f in dataclasses.fields(kind)]
     plain = [name for name in names if _plain_annotation(hints.get(name))]
     others = [name for name in names if name not in plain]
-    return _getter(plain), _getter(others)
+    wrapper = bool(others) and not plain and all(_dataclass_annotation(hints.get(name)) for name in others)
+    return _getter(plain), _getter(others), wrapper
 
 
 def _getter(names: list[str]) -> Callable[[Any], tuple]:
@@ -97,6 +101,13 @@ def _getter(names: list[str]) -> Callable[[Any], tuple]:
         single = operator.attrgetter(names[0])
         return lambda value: (single(value),)
     return operator.attrgetter(*names)
+
+
+def _dataclass_annotation(hint: Any) -> bool:
+    """A dataclass, or one or None."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return all(arg is type(None) or dataclasses.is_dataclass(arg) for arg in typing.get_args(hint))
+    return isinstance(hint, type) and dataclasses.is_dataclass(hint)
 
 
 def _plain_annotation(hint: Any) -> bool:
@@ -112,7 +123,8 @@ class Digester:
     """Digests of values that equal values share in any process: strings, numbers, dates,
     containers, trombino's frozen dataclasses. Dataclass instances and large containers are
     digested once per digester (by identity: the model does not change while a build runs)
-    and stand in their containers' digests by their own; smaller values are spelled out."""
+    and stand in their containers' digests by their own; smaller values, and dataclasses
+    that only wrap others (see ``_field_plan``), are spelled out."""
 
     SHARED_LENGTH = 8  # containers at least this long are digested once, like dataclass instances
 
@@ -160,7 +172,9 @@ class Digester:
             parts.append(b"N")
         elif kind is bool:
             parts.append(b"T" if value else b"F")
-        elif _field_plan(kind) is not None or ((kind is tuple or kind is list or kind is dict) and len(value) >= self.SHARED_LENGTH):
+        elif (plan := _field_plan(kind)) is not None and plan[2]:
+            self._describe(parts, value)
+        elif plan is not None or ((kind is tuple or kind is list or kind is dict) and len(value) >= self.SHARED_LENGTH):
             parts.append(b"#")
             parts.append(self._digest(value))
         else:
@@ -177,7 +191,7 @@ class Digester:
             parts.append(b"O" + _name(kind) + b":")
             encode(parts, own(value))
         elif (plan := _field_plan(kind)) is not None:
-            plain, others = plan
+            plain, others, _ = plan
             parts.append(b"D" + _name(kind) + b":" + repr(plain(value)).encode("utf-8", "surrogatepass"))
             for item in others(value):
                 encode(parts, item)
