@@ -50,3 +50,14 @@ def test_chunks_no_site_has_any_more_are_forgotten() -> None:
     fresh(s)
     assert search.update_files(replace(s, posts=s.posts[:1]), per_chunk=1)
     assert set(search._LAST_UPDATE_FILES) == {0}
+
+
+def test_naming_update_files_makes_no_documents_and_any_change_to_a_post_renames_its_file() -> None:
+    s = sample()
+    files = fresh(s)
+    names = [f.name for f in files]
+    assert not any("documents" in vars(f) for f in files)  # made by the render workers, if at all
+    for change in ({"html": "<p>Other words</p>"}, {"summary": "Other words"}, {"kind": "decision"}, {"team": "platform"}, {"tags": ("go",)}):
+        edited = replace(s, posts=(replace(s.posts[0], **change), s.posts[1]))
+        assert [f.name for f in fresh(edited)] == [fresh(edited)[0].name, names[1]]
+        assert fresh(edited)[0].name != names[0], change

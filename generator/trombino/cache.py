@@ -55,7 +55,7 @@ def _signature(key: bytes, payload: bytes) -> bytes:
     return hmac.new(key, payload, hashlib.sha256).digest()
 
 
-def _code_digest() -> str:
+def code_digest() -> str:
     """Digest of trombino's own modules and message catalogues: a changed parser never reuses
     entries of the old one, even before the version number moves (a development checkout, a
     patched install), and a check's remembered answer is not that of other catalogues."""
@@ -67,7 +67,7 @@ def _code_digest() -> str:
 
 
 def _fingerprint() -> str:
-    parts = [f"trombino={__version__}", f"code={_code_digest()}"]
+    parts = [f"trombino={__version__}", f"code={code_digest()}"]
     for package in ("markdown", "nh3", "pyyaml"):
         try:
             parts.append(f"{package}={version(package)}")

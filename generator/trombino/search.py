@@ -36,17 +36,17 @@ import html
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache, partial
 from itertools import chain
-from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import lunr as lunr_py
 from lunr.builder import Builder
 from lunr.pipeline import Pipeline
 from lunr.token import Token
 
+from trombino.cache import code_digest
 from trombino.derive import Index
 from trombino.model import Post, Site
 from trombino.schema import AVAILABILITY_STATUSES, OPEN_TO
@@ -394,31 +394,38 @@ def compact_index(frequencies: Frequencies, fields: Sequence[tuple[str, int]], d
     }
 
 
-# What a file's bytes depend on besides its documents: the code writing them.
-_WRITER = hashlib.sha256(Path(__file__).read_bytes() + lunr_py.__TARGET_JS_VERSION__.encode()).hexdigest()
+# What a file's bytes depend on besides what its documents are made from: trombino's code
+# (this module, and the helpers it calls to make documents) and lunr's.
+_WRITER = code_digest() + lunr_py.__TARGET_JS_VERSION__
 
 
 @dataclass(frozen=True)
 class SearchFile:
-    """One script of the index: its documents now, its text when the file is written.
+    """One script of the index: what its documents are made from now, its text when the
+    file is written.
 
     Building the index of 100,000 updates takes seconds; listing the files only
-    needs their names, so the text is made on first use of ``body`` — by the
-    render workers, in parallel. The name carries a digest of the documents
-    and of this module (what the text is made from), so browsers may cache a
+    needs their names, so the documents and the text are made on first use of
+    ``documents`` or ``body`` — by the render workers, in parallel, and only for the
+    files a warm build renders. The name carries a digest of what the documents are
+    made from (``made_from``) and of the code making them, so browsers may cache a
     file for good: other text, other name.
     """
 
     part: str  # "people" or "updates-N"
     fields: tuple[tuple[str, int], ...]
-    documents: tuple[Document, ...]
+    made_from: str  # a digest of everything the documents are made from
+    make: Callable[[], Iterable[Document]] = field(compare=False, repr=False)  # the documents
     extra: tuple[tuple[str, Any], ...] = ()  # more entries of the payload (the people file's teams)
+
+    @cached_property
+    def documents(self) -> tuple[Document, ...]:
+        return tuple(self.make())
 
     @cached_property
     def content_digest(self) -> str:
         """A digest of everything the file's text is made from."""
-        documents = [(d.ref, d.fields, d.shown, d.boost) for d in self.documents]
-        data = json.dumps([self.fields, documents, self.extra], ensure_ascii=False, separators=(",", ":"))
+        data = json.dumps([self.part, self.fields, self.made_from, self.extra], ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256((_WRITER + data).encode("utf-8")).hexdigest()
 
     @cached_property
@@ -439,7 +446,16 @@ class SearchFile:
 
 def people_file(site: Site, index: Index, experts: Mapping[str, Sequence[Expertise]] | None = None) -> SearchFile:
     teams = [{"s": t.slug, "n": t.name, "p": t.parent or ""} for t in site.teams.values()]
-    return SearchFile("people", PEOPLE_FIELDS, tuple(person_documents(site, index, experts)), (("teams", teams),))
+    documents = tuple(person_documents(site, index, experts))
+    listed = [(d.ref, d.fields, d.shown, d.boost) for d in documents]
+    made_from = hashlib.sha256(json.dumps(listed, ensure_ascii=False, separators=(",", ":")).encode("utf-8")).hexdigest()
+    return SearchFile("people", PEOPLE_FIELDS, made_from, lambda: documents, (("teams", teams),))
+
+
+def _updates_digest(posts: tuple[Post, ...], context: UpdateContext) -> str:
+    """A digest of an update file's posts and context: their repr() spells every field
+    exactly (strings escaped, dates with their time zone), far faster than making documents."""
+    return hashlib.sha256("\n".join([repr(context), *map(repr, posts)]).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def update_files(site: Site, per_chunk: int | None = None) -> list[SearchFile]:
@@ -465,7 +481,7 @@ def _update_file(number: int, posts: tuple[Post, ...], context: UpdateContext) -
     last = _LAST_UPDATE_FILES.get(number)
     if last is not None and last[1] == context and last[0] == posts:
         return last[2]
-    file = SearchFile(f"updates-{number}", UPDATE_FIELDS, tuple(_update_documents(posts, context)))
+    file = SearchFile(f"updates-{number}", UPDATE_FIELDS, _updates_digest(posts, context), partial(_update_documents, posts, context))
     _LAST_UPDATE_FILES[number] = (posts, context, file)
     return file
 
