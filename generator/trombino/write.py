@@ -24,6 +24,7 @@ output, deleted after the swap.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -256,7 +257,8 @@ class SiteWriter:
         keep = self.paths
         for relative in self._found:
             if relative not in keep and relative != MARKER:
-                os.unlink(os.path.join(self._staging, relative))
+                with contextlib.suppress(FileNotFoundError):  # gone already: all the better
+                    os.unlink(os.path.join(self._staging, relative))
         needed = {""}
         for relative in keep:
             folder = relative.rpartition("/")[0]
@@ -268,6 +270,8 @@ class SiteWriter:
             if folder not in needed:
                 try:
                     os.rmdir(os.path.join(self._staging, folder))
+                except FileNotFoundError:
+                    pass
                 except OSError:  # something unclaimed was put there: it is not this build's either
                     shutil.rmtree(os.path.join(self._staging, folder))
 
