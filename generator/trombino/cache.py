@@ -16,6 +16,7 @@ ignored like a stale one, before anything is unpickled.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -55,6 +56,7 @@ def _signature(key: bytes, payload: bytes) -> bytes:
     return hmac.new(key, payload, hashlib.sha256).digest()
 
 
+@functools.cache  # read once per process: the search files' names use it too
 def code_digest() -> str:
     """Digest of trombino's own modules and message catalogues: a changed parser never reuses
     entries of the old one, even before the version number moves (a development checkout, a
