@@ -195,14 +195,16 @@ def _unchanged(known: tuple[int, int, int, int, str] | None, info: os.stat_resul
     return known is not None and known[0] == info.st_size and known[1] == info.st_mtime_ns and known[2] == info.st_ino and known[3] == info.st_ctime_ns
 
 
-def _read_source(relative: str, kind: str, path: str, info: os.stat_result, seen: dict[str, tuple[int, int, int, int, str]] | None) -> SourceFile:
-    """The file read; its signature goes into ``seen`` if it is settled enough to trust next time."""
-    signature = stat_signature(info)
+def _read_source(relative: str, kind: str, path: str, info: os.stat_result | None, seen: dict[str, tuple[int, int, int, int, str]] | None) -> SourceFile:
+    """The file read; its signature (from ``info``, taken before reading) goes into ``seen``
+    if it is settled enough to trust next time."""
     with open(path, "rb") as handle:
         data = handle.read()
     digest = hashlib.sha1(data).hexdigest()
-    if seen is not None and settled(signature, time.time_ns()):
-        seen[relative] = (*signature, digest)
+    if seen is not None and info is not None:
+        signature = stat_signature(info)
+        if settled(signature, time.time_ns()):
+            seen[relative] = (*signature, digest)
     return SourceFile(relative, kind, data, digest, path)
 
 
@@ -228,13 +230,16 @@ def discover(root: Path, diagnostics: Diagnostics, cache: ParseCache | None = No
     seen = cache.seen if cache is not None else None
     for relative, kind, path, entry in _walk(root, diagnostics):
         try:
-            info = entry.stat()
-            known = known_stats.get(relative)
-            if _unchanged(known, info):
-                seen[relative] = known  # type: ignore[index]  # known only with a cache
-                found.append(SourceFile(relative, kind, None, known[4], path))  # type: ignore[index]
-                continue
-            found.append(_read_source(relative, kind, path, info, seen))
+            if seen is None:  # no cache: nothing to remember a file by, so no stat
+                found.append(_read_source(relative, kind, path, None, None))
+            else:
+                info = entry.stat()
+                known = known_stats.get(relative)
+                if _unchanged(known, info):
+                    seen[relative] = known
+                    found.append(SourceFile(relative, kind, None, known[4], path))  # type: ignore[index]  # known: not None
+                    continue
+                found.append(_read_source(relative, kind, path, info, seen))
         except OSError as exc:
             diagnostics.error(relative, 1, 1, f"cannot read file: {exc.strerror or exc}")
             continue
