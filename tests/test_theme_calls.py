@@ -13,6 +13,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from markupsafe import Markup
+
 from trombino.theme import Theme
 
 
@@ -180,3 +182,25 @@ def test_calling_what_is_not_there_fails_as_in_jinja(tmp_path: Path, template: s
     with pytest.raises(jinja2.UndefinedError) as from_ours:
         ours.from_string(template).render()
     assert str(from_ours.value) == str(from_stock.value)
+
+
+class Html:
+    def __html__(self) -> str:
+        return "<b>already safe</b>"
+
+
+class Shouting(str):
+    def __str__(self) -> str:
+        return self.upper()
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["plain", "<script>alert('x') & \"y\"</script>", "", Markup("<i>safe</i> &amp;"), Html(), 42, 3.5, None, True, Shouting("<quiet>"), ["<a>", 1], {"k": "<v>"}],
+)
+def test_values_are_escaped_as_jinja_escapes_them(tmp_path: Path, value: object) -> None:
+    ours, stock = environments(tmp_path)
+    template = "{{ value }}|{{ value ~ '<' }}|{{ value | string }}|{% if value %}{{ value }}{% endif %}|{% set v = value %}{{ v }}{{ '<&>' }}"
+    expected = stock.from_string(template).render(value=value)
+    assert ours.from_string(template).render(value=value) == expected
+    assert "<&>" not in expected  # the stock environment escapes: the comparison means something

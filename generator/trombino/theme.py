@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from importlib import resources
 from itertools import chain
 from pathlib import Path
-from types import FunctionType, MethodType
-from typing import Any
+from types import CodeType, FunctionType, MethodType
+from typing import Any, Callable
 
 import jinja2
 import jinja2.runtime
+import markupsafe
+from markupsafe import Markup
 
 from trombino.minify import minify
 
@@ -92,8 +94,34 @@ class _Globals(ChainMap):
         return dict.fromkeys(chain.from_iterable(self.maps)).keys()
 
 
+# markupsafe's C escaping (markupsafe 3), without the Markup() made around it; None elsewhere.
+_escape_text: Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)
+_make_string = str.__new__
+
+
+def _quick_escape(value: Any) -> Markup:
+    """``markupsafe.escape(value)``, making the Markup without calling its Python ``__new__``
+    (for a plain string, that cost as much as the escaping: a tenth of the rendering time)."""
+    if type(value) is str:
+        return _make_string(Markup, _escape_text(value))  # type: ignore[misc]
+    if hasattr(value, "__html__"):
+        return Markup(value.__html__())
+    return _make_string(Markup, _escape_text(str(value)))  # type: ignore[misc]
+
+
+class _Template(jinja2.Template):
+    @classmethod
+    def from_code(cls, environment: jinja2.Environment, code: CodeType, globals: MutableMapping[str, Any], uptodate: Callable[[], bool] | None = None) -> jinja2.Template:  # noqa: A002 - Jinja's name
+        template = super().from_code(environment, code, globals, uptodate)
+        if _escape_text is not None:
+            # What the compiled template calls for each {{ value }} (imported there from jinja2.runtime).
+            template.root_render_func.__globals__["escape"] = _quick_escape
+        return template
+
+
 class _Environment(jinja2.Environment):
     context_class = _Context
+    template_class = _Template
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return _Globals({} if d is None else d, self.globals)
