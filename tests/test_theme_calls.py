@@ -1,7 +1,8 @@
 """The theme's Jinja environment calls things and imports macros exactly as Jinja does.
 
 trombino's environment (``Theme.environment``) takes shortcuts on every call a
-template makes and on every ``{% from … import %}`` (see ``trombino.theme``).
+template makes, on every ``{% from … import %}`` and on every ``{{ value }}``
+it escapes (see ``trombino.jinja_env``).
 Each template here is rendered by it and by a stock ``jinja2.Environment`` with
 the same options; the outputs must be equal, whatever kind of callable is called.
 """
