@@ -27,8 +27,8 @@ class _Context(jinja2.runtime.Context):
     """Jinja's context, calling plain callables and macros without asking each call how.
 
     Jinja looks at every callable a template calls for a ``pass_context`` (or
-    similar) mark, with four attribute lookups per call: a tenth of the time
-    spent rendering. A function or method carries its mark itself; any other
+    similar) mark, with four attribute lookups per call: about a tenth of the
+    time spent rendering. A function or method carries its mark itself; any other
     object's is its type's, known once per type, unless the object itself
     defines ``__call__`` or a mark. Callables that want the evaluation context
     (macros) get it here; those that want more take Jinja's own way."""
@@ -83,7 +83,8 @@ _make_string = str.__new__
 
 def _quick_escape(value: Any) -> Markup:
     """``markupsafe.escape(value)``, making the Markup without calling its Python ``__new__``
-    (for a plain string, that cost as much as the escaping: a tenth of the rendering time)."""
+    (for a plain string, that cost as much as the escaping itself; skipping it saved 6 % of
+    the rendering time at 1k/10k)."""
     if type(value) is str:
         return _make_string(Markup, _escape_text(value))  # type: ignore[misc]
     if hasattr(value, "__html__"):
