@@ -41,8 +41,8 @@ class _Context(jinja2.runtime.Context):
             mark = getattr(__obj.__func__, "jinja_pass_arg", None)
         elif _OWN_MARKS.isdisjoint(getattr(__obj, "__dict__", ())):
             mark = _type_mark(kind)
-        else:
-            mark = _UNKNOWN
+        else:  # the object defines its own __call__ or mark
+            return super().call(__obj, *args, **kwargs)
         if mark is _EVAL_CONTEXT:
             args = (__self.eval_ctx, *args)
         elif mark is not None:
@@ -58,7 +58,6 @@ class _Context(jinja2.runtime.Context):
 
 _OWN_MARKS = frozenset({"jinja_pass_arg", "__call__"})
 _EVAL_CONTEXT = jinja2.pass_eval_context(lambda eval_context: None).jinja_pass_arg
-_UNKNOWN = object()
 
 
 @functools.cache
