@@ -157,6 +157,40 @@ def test_files_parsed_while_discovering_give_the_same_site(make_site, monkeypatc
     assert early.site == plain.site and early.diagnostics == plain.diagnostics
 
 
+@pytest.mark.parametrize("batch", [4, loader.PARSE_BATCH], ids=["workers", "too-few-files-for-workers"])
+def test_without_a_cache_parsing_reads_the_files_and_reports_what_it_cannot(make_site, monkeypatch, batch: int) -> None:  # noqa: ANN001
+    """With no cache, discovery only lists the files: parsing reads them, in the workers
+    if there are enough files for them. A file gone by then is reported as discovery
+    reports it, and the site is the same."""
+    from trombino import loader
+
+    posts = {f"content/posts/2026/01/u{i}.md": f"---\nauthor: ana\ndate: 2026-01-{i % 28 + 1:02d}T10:00:00+00:00\n---\nNote {i} with @ana\n" for i in range(12)}
+    root = make_site({"trombino.yaml": "title: Early\n", "content/people/ana.md": "---\nname: Ana\n---\nHi.\n", **posts})
+    gone = root / "content/posts/2026/01/u7.md"
+    kept = gone.read_bytes()
+    walk = loader._walk
+
+    def walk_then_lose_one(*args):  # noqa: ANN002, ANN202
+        for found in walk(*args):
+            if found[2] == str(gone):
+                gone.unlink()  # listed, then deleted before anything reads it
+            yield found
+
+    monkeypatch.setattr(loader, "_walk", walk_then_lose_one)
+    monkeypatch.setattr(loader, "PARSE_BATCH", batch)
+    monkeypatch.setattr(loader, "workers", lambda: 2)
+    read_here = []
+    monkeypatch.setattr(loader, "_read_source", lambda *args, original=loader._read_source: (read_here.append(args[0]), original(*args))[1])
+    early = load_site(root)
+    assert read_here == [], "discovery read files the workers were to read"
+    gone.write_bytes(kept)  # back, for the same walk to lose it again
+    monkeypatch.setattr(loader, "early_parse", lambda config, cache: None)
+    plain = load_site(root)
+    assert read_here, "the comparison did not read the files in discovery"
+    assert early.site == plain.site and early.diagnostics == plain.diagnostics
+    assert [d.format() for d in early.diagnostics] == ["content/posts/2026/01/u7.md:1:1: cannot read file: No such file or directory"]
+
+
 # -- looking only at the files a watcher reported ----------------------------------------
 
 

@@ -46,7 +46,8 @@ def check_site(root: Path, cache: ParseCache | None = None) -> list[Diagnostic]:
         sources = discover(root, diagnostics, cache, early)
         dates = git_dates(root)
         theme = Theme(root, config.theme)
-        inputs = _inputs_digest(config, sources, dates, theme, diagnostics.items)
+        # Without a cache there is no answer to keep (and files the parse workers read have no digest yet).
+        inputs = _inputs_digest(config, sources, dates, theme, diagnostics.items) if cache is not None else ""
         known = cache.checked if cache is not None else None
         if isinstance(known, Answer) and known.inputs == inputs and all(_signature(path) == seen for path, seen in known.looked_at):
             return list(known.diagnostics)

@@ -121,8 +121,8 @@ class ParseCache:
 class SourceFile(NamedTuple):  # a tuple: made for every file of every load, 4x cheaper than a frozen dataclass
     path: str  # relative POSIX path
     kind: str
-    data: bytes | None  # None: not read, because its stat shows it unchanged since it had this digest
-    digest: str  # SHA-1 of the bytes
+    data: bytes | None  # None: not read, because its stat shows it unchanged since it had this digest, or left to the parse workers
+    digest: str  # SHA-1 of the bytes; "" when left to the parse workers (no cache: nothing is looked up by it)
     location: str = ""  # where to read it if it must be parsed after all
 
 
@@ -230,7 +230,9 @@ def discover(root: Path, diagnostics: Diagnostics, cache: ParseCache | None = No
     seen = cache.seen if cache is not None else None
     for relative, kind, path, entry in _walk(root, diagnostics):
         try:
-            if seen is None:  # no cache: nothing to remember a file by, so no stat
+            if seen is None and early is not None:  # the parse workers read it (see EarlyParse)
+                found.append(SourceFile(relative, kind, None, "", path))
+            elif seen is None:  # no cache: nothing to remember a file by, so no stat
                 found.append(_read_source(relative, kind, path, None, None))
             else:
                 info = entry.stat()
@@ -399,7 +401,16 @@ def _parse_batch(batch: list[SourceFile], timezone: str) -> list[ParsedFile]:
     # Only the time zone matters to parsing one file; a Config does not pickle.
     config = Config(timezone=timezone)
     renderer = MarkdownRenderer()
-    return [parse_file(source, config, renderer) for source in batch]
+    return [_parse_unread(source, config, renderer) if source.data is None else parse_file(source, config, renderer) for source in batch]
+
+
+def _parse_unread(source: SourceFile, config: Config, renderer: MarkdownRenderer) -> ParsedFile:
+    try:
+        source = _read_now(source)
+    except OSError as exc:
+        problem = Diagnostic(source.path, 1, 1, f"cannot read file: {exc.strerror or exc}")
+        return ParsedFile(source.path, source.kind, None, diagnostics=(problem,))
+    return parse_file(source, config, renderer)
 
 
 # Handed to forked parse workers with the parent's memory, so the files' bytes are
@@ -419,8 +430,10 @@ class EarlyParse:
 
     For a load that will parse everything (no cache, or an empty one): the workers
     start on the first thousand files instead of waiting for all of them to be read
-    (at 100,000 files, reading them takes seconds). Files go to the workers with
-    their bytes, in batches; :func:`parse_all` takes the results.
+    (at 100,000 files, reading them takes seconds). Files go to the workers in
+    batches, with their bytes when discovery read them (to digest them for a cache);
+    without a cache the workers read them: discovery only lists the folders, and no
+    bytes are pickled to the workers. :func:`parse_all` takes the results.
     """
 
     def __init__(self, timezone: str) -> None:
@@ -479,7 +492,7 @@ def parse_all(sources: list[SourceFile], config: Config, cache: ParseCache | Non
     missing = [i for i, hit in enumerate(results) if hit is None]
     sources = list(sources)
     for i in missing:  # known unchanged, but its parse result is gone (another time zone…): read it now
-        if sources[i].data is None:
+        if sources[i].data is None and cache is not None:  # (without a cache, parsing reads it)
             sources[i] = _read_now(sources[i])
             keys[i] = (*keys[i][:3], sources[i].digest)
     cores = workers()
