@@ -170,3 +170,48 @@ def test_a_kept_file_is_the_live_inode_and_a_spare_file_that_is_not_is_replaced(
     writer.commit()
     assert (out / "other.html").read_bytes() == b"other"
     assert {name: file_signature(str(out / name)) for name in signatures} == signatures
+
+
+def test_a_build_lists_the_spare_generation_in_another_process_and_still_prunes_it(minimal_site: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import os
+
+    from trombino import build as build_module, write
+
+    out, generations = tmp_path / "out", tmp_path / "generations"
+    for _ in range(2):
+        assert build(minimal_site, out, generations=generations).ok
+    spare = generations / GENERATION
+    (spare / "people/stale").mkdir(parents=True)
+    (spare / "people/stale/index.html").write_bytes(b"a page no build makes any more")
+    listers = tmp_path / "listers"
+    plain_tree = write._plain_tree
+
+    def noted_plain_tree(folder: str):  # noqa: ANN202
+        with listers.open("a") as note:  # a forked process's appends reach the file too
+            note.write(f"{os.getpid()}\n")
+        return plain_tree(folder)
+
+    monkeypatch.setattr(write, "_plain_tree", noted_plain_tree)
+    monkeypatch.setattr(build_module, "workers", lambda: 2)
+    before = digest(out)
+    assert build(minimal_site, out, generations=generations).ok
+    assert listers.read_text().split() != [str(os.getpid())] and len(listers.read_text().split()) == 1, "the spare generation was not listed in another process"
+    assert digest(out) == before  # the stale page is not published
+    assert not (out / "people/stale").exists()
+
+
+def test_in_background_runs_the_task_in_a_forked_process(monkeypatch) -> None:  # noqa: ANN001
+    import os
+
+    import pytest
+
+    from trombino import build as build_module
+    from trombino.build import in_background
+
+    monkeypatch.setattr(build_module, "workers", lambda: 2)
+    with in_background(os.getpid) as result:
+        assert result() != os.getpid()
+    with in_background(os.getpid, fork=False) as result:
+        assert result() == os.getpid()
+    with in_background(int, "not a number") as result, pytest.raises(ValueError):
+        result()

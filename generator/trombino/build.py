@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -25,7 +26,7 @@ from trombino.photos import Photo, PhotoCache, Portraits, portraits
 from trombino.render import Renderer
 from trombino.template_messages import template_faults
 from trombino.theme import Theme
-from trombino.write import SiteWriter
+from trombino.write import SiteWriter, spare_tree
 
 
 @dataclass
@@ -87,6 +88,35 @@ def in_workers(task: Callable[..., list], state: Any, count: int, chunk: int = C
     finally:
         _FORK_STATE = None
         gc.unfreeze()
+
+
+_BACKGROUND_TASK: tuple[Callable[..., Any], tuple] | None = None
+
+
+def _run_background() -> Any:
+    assert _BACKGROUND_TASK is not None
+    task, args = _BACKGROUND_TASK
+    return task(*args)
+
+
+@contextmanager
+def in_background(task: Callable[..., Any], *args: Any, fork: bool = True) -> Iterator[Callable[[], Any]]:
+    """Run ``task(*args)`` in a forked process while the caller goes on; gives a function that
+    waits for its result (or raises its exception). The arguments are inherited, not pickled;
+    only the result comes back. With one core, or ``fork`` False (not worth a process), the
+    function runs the task itself. The process is stopped when the block ends."""
+    global _BACKGROUND_TASK
+    if not fork or workers() < 2:
+        yield lambda: task(*args)
+        return
+    _BACKGROUND_TASK = (task, args)
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            pending = pool.apply_async(_run_background)
+            _BACKGROUND_TASK = None  # the child has its copy
+            yield pending.get
+    finally:
+        _BACKGROUND_TASK = None
 
 
 def _render_chunk(state: tuple[Renderer, list[Page], SiteWriter | None, list[str]], start: int, stop: int) -> list[tuple[str, bytes | Placed]]:
@@ -179,19 +209,22 @@ def build(
     ``photo_cache`` keeps thumbnails between builds (see :mod:`trombino.photos`).
     """
     started = time.perf_counter()
-    loaded = load_site(source, cache)
-    errors = [d for d in loaded.diagnostics if d.level == "error" or strict]
-    if errors or loaded.site is None:
-        return BuildResult(loaded.diagnostics, False, seconds=time.perf_counter() - started)
-    site = publish(with_base_url(loaded.site, base_url))
-    # Faults only the theme and the photos reveal still leave the previous site untouched.
-    theme = Theme(source, site.config.theme)
-    people = portraits(site, source, photo_cache or PhotoCache())
-    site = people.published(site)
-    late = template_faults(theme, source, site.config.language, cache) + list(people.diagnostics)
-    if any(d.level == "error" or strict for d in late):
-        return BuildResult(loaded.diagnostics + late, False, seconds=time.perf_counter() - started)
-    writer = writer or SiteWriter(output, generations)
+    # The spare output generation is listed on the other core while the sources load
+    # (a folder per update: at 50,000 updates the listing takes a second or two).
+    with in_background(spare_tree, generations, fork=writer is None and generations is not None) as spare_listing:
+        loaded = load_site(source, cache)
+        errors = [d for d in loaded.diagnostics if d.level == "error" or strict]
+        if errors or loaded.site is None:
+            return BuildResult(loaded.diagnostics, False, seconds=time.perf_counter() - started)
+        site = publish(with_base_url(loaded.site, base_url))
+        # Faults only the theme and the photos reveal still leave the previous site untouched.
+        theme = Theme(source, site.config.theme)
+        people = portraits(site, source, photo_cache or PhotoCache())
+        site = people.published(site)
+        late = template_faults(theme, source, site.config.language, cache) + list(people.diagnostics)
+        if any(d.level == "error" or strict for d in late):
+            return BuildResult(loaded.diagnostics + late, False, seconds=time.perf_counter() - started)
+        writer = writer or SiteWriter(output, generations, spare_listing)
     try:
         pages = render_site(site, source, writer, extra_head=extra_head, render=render, theme=theme, people=people)
         broken = linkcheck.check_links(writer.staging, urlsplit(site.config.base_url).path or "/") if check_links else []

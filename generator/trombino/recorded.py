@@ -38,7 +38,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
-from trombino.build import CHUNK_PAGES, Placed, in_workers
+from trombino.build import CHUNK_PAGES, Placed, in_background, in_workers
 from trombino.derive import Index
 from trombino.incremental import CHANGED, FallbackRenderer, Path_, Replay, Sentinel, Tracker, digest
 from trombino.loader import collector_paused, workers
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 RECORD_FILE = "render.pickle"
 FEW_PAGES = 16  # fewer pages to render than this: not worth forking workers
+FEW_PAIRS = 2_000  # fewer recorded reads to replay than this: not worth a process of their own
 
 
 # -- stable digests ----------------------------------------------------------
@@ -287,10 +288,14 @@ class RecordedRender:
         pairs: list[tuple[Path_, bytes]] = stored.get("pairs", [])
         recorded: dict[str, tuple[bytes, bytes, tuple[int, int, int]]] = stored.get("pages", {})
         roots = {"site": site, "index": index, "photos": photos}
-        changed = _changed_pairs(pairs, Replay(roots), digester)
         plan = _Plan(key, roots, pairs, digester)
-        for page in all_pages(site, index, sources):
-            context = digester.once(page.template, page.kind, page.context)
+        pages = list(all_pages(site, index, sources))  # works out the derived views the pages show
+        # Then two halves on two cores: a forked process replays what the pages read last
+        # time (with the views it inherits) while this one digests the pages' contexts.
+        with in_background(_changed_pairs, pairs, Replay(roots), digester, fork=len(pairs) >= FEW_PAIRS) as changed_pairs:
+            contexts = [digester.once(page.template, page.kind, page.context) for page in pages]
+            changed = changed_pairs()
+        for page, context in zip(pages, contexts):
             entry = recorded.get(page.path)
             if entry is not None and context is not None and entry[0] == context and changed.isdisjoint(array("I", entry[1])):
                 signature = writer.keep(page.path, entry[2])
