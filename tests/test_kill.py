@@ -191,3 +191,26 @@ def test_killed_builds_leave_a_whole_site(workspace: tuple[Path, Path, dict[str,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "reference-1", "reference-2", "site", "user-cache"]
     generations = root / ".trombino-cache" / "generations"
     assert not generations.exists() or [p.name for p in generations.iterdir()] == ["spare"]
+
+
+def test_a_render_worker_killed_from_outside_fails_the_build_and_keeps_the_site(tmp_path: Path) -> None:
+    """A worker killed by the system (out of memory, say) fails the build at once, with a
+    message, instead of leaving it waiting forever for the lost pages."""
+    root, output = tmp_path / "src", tmp_path / "site"
+    write_site(root, generated_site(1))
+    env = {**os.environ, "PYTHONPATH": str(Path(trombino.__file__).parent.parent)}
+    first = subprocess.run([sys.executable, "-m", "trombino", "build", "--source", str(root), "--output", str(output)], env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    before = tree_digest(output)
+    use_version(root, 2)
+    script = (
+        "import os, signal, sys\n"
+        "from trombino import build, cli, recorded\n"
+        "build.PARALLEL_PAGES = recorded.FEW_PAGES = 0  # workers even for a few pages\n"
+        "build._render_chunk = recorded._render_recorded = lambda *args: os.kill(os.getpid(), signal.SIGKILL)\n"
+        f"sys.exit(cli.main(['build', '--source', {str(root)!r}, '--output', {str(output)!r}]))\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)  # multiprocessing.Pool waited forever
+    assert killed.returncode == 1, killed.stderr
+    assert "a worker process was killed" in killed.stderr and "Traceback" not in killed.stderr
+    assert tree_digest(output) == before

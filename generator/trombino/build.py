@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -71,6 +72,22 @@ def _run_chunk(bounds: tuple[int, int]) -> list:
     return task(state, *bounds)
 
 
+@contextmanager
+def forked_pool(processes: int, initializer: Callable[[], Any] | None = None) -> Iterator[ProcessPoolExecutor]:
+    """A pool of forked processes. Not ``multiprocessing.Pool``: when one of its processes is
+    killed (by the kernel when memory runs out, say), that one waits forever for the lost
+    task; this one raises ``BrokenProcessPool``. Left by an exception, it cancels the tasks
+    still queued and waits for the running ones (a chunk of pages at most): its processes
+    must be gone before the command exits, or they would keep its output pipes open."""
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
 def in_workers(task: Callable[..., list], state: Any, count: int, chunk: int = CHUNK_PAGES) -> Iterator[list]:
     """``task(state, start, stop)`` for consecutive chunks of ``range(count)``, each run in one
     of the forked workers (one per core); yields the chunks' results in order."""
@@ -83,8 +100,8 @@ def in_workers(task: Callable[..., list], state: Any, count: int, chunk: int = C
     gc.freeze()
     try:
         # Workers collect garbage whatever the parent does: rendering makes cycles.
-        with multiprocessing.get_context("fork").Pool(workers(), initializer=gc.enable) as pool:
-            yield from pool.imap(_run_chunk, bounds)
+        with forked_pool(workers(), initializer=gc.enable) as pool:
+            yield from pool.map(_run_chunk, bounds)
     finally:
         _FORK_STATE = None
         gc.unfreeze()
@@ -104,17 +121,17 @@ def in_background(task: Callable[..., Any], *args: Any, fork: bool = True) -> It
     """Run ``task(*args)`` in a forked process while the caller goes on; gives a function that
     waits for its result (or raises its exception). The arguments are inherited, not pickled;
     only the result comes back. With one core, or ``fork`` False (not worth a process), the
-    function runs the task itself. The process is stopped when the block ends."""
+    function runs the task itself."""
     global _BACKGROUND_TASK
     if not fork or workers() < 2:
         yield lambda: task(*args)
         return
     _BACKGROUND_TASK = (task, args)
     try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            pending = pool.apply_async(_run_background)
+        with forked_pool(1) as pool:
+            pending = pool.submit(_run_background)  # forks the process
             _BACKGROUND_TASK = None  # the child has its copy
-            yield pending.get
+            yield pending.result
     finally:
         _BACKGROUND_TASK = None
 

@@ -6,6 +6,7 @@ import argparse
 import gc
 import os
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import jinja2
@@ -392,6 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        return 1
+    except BrokenProcessPool:  # killed from outside: a build leaves the previous site in place
+        print("trombino: error: a worker process was killed (out of memory?); nothing was published", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug, not bad input: say so briefly, traceback on request
         if os.environ.get("TROMBINO_DEBUG"):
