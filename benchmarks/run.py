@@ -295,7 +295,8 @@ def machine() -> dict:
 
 
 def markdown_report(result: dict) -> str:
-    lines = [f"# trombino benchmark — {result['date']}", "", f"Machine: {result['machine']['cpus']} cores, {result['machine']['memory_gb']} GB, Python {result['machine']['python']}, {result['machine']['platform']}. Medians of {result['runs']} runs.", ""]
+    runs = f"Medians of {result['runs']} runs" if result["runs"] > 1 else "One run"
+    lines = [f"# trombino benchmark — {result['date']}", "", f"Machine: {result['machine']['cpus']} cores, {result['machine']['memory_gb']} GB, Python {result['machine']['python']}, {result['machine']['platform']}. {runs}.", ""]
     lines.append("| scale | measure | wall s | CPU s | peak RSS MB | pages | output MB | note |")
     lines.append("|---|---|---|---|---|---|---|---|")
     for name, scale in result["scales"].items():
