@@ -8,6 +8,7 @@ and measures, as medians over the runs: wall time, CPU time (user + system,
 worker processes included), peak RSS, pages written and output bytes, for
 
 * cold `trombino build` (empty output, no cache) and cold `hugo` on the same content,
+  alternating (the ratio of each pair is in the report too),
 * the first `trombino build` with a cache (it records what every page reads; one run),
 * warm `trombino build` after editing one profile, and after adding one update,
 * cold `trombino check` (no cache), warm `check` (the same check again, cache
@@ -207,26 +208,27 @@ def bench_scale(name: str, runs: int, work: Path, hugo: str | None, profile: boo
         trash.set_aside(out)
         trash.set_aside(corpus / ".trombino-cache")
 
-    cold = []
+    # Each cold trombino build is followed by a cold Hugo build: on a shared machine whose
+    # speed drifts within minutes, both tools then meet the same conditions, pair by pair.
+    cold, hugo_runs = [], []
     for _ in range(runs):
         clean_output()
         m = run_measured(trombino("build", "--source", str(corpus), "--output", str(out), "--no-cache"))
         m.pages, m.bytes = tree_size(out)
         cold.append(m)
-    report["cold_build"] = median_measure(cold)
-    report["search_index"] = search_index_size(out)
-    report["search_query_ms"] = search_query_times(out)
-
-    if hugo:
-        hugo_runs = []
-        for _ in range(runs):
+        if hugo:
             target = work / f"hugo-out-{name}"
             trash.set_aside(target)
             m = run_measured([hugo, "--source", str(hugo_site), "--destination", str(target), "--quiet"])
             m.pages, m.bytes = tree_size(target)
             hugo_runs.append(m)
+    report["cold_build"] = median_measure(cold)
+    report["search_index"] = search_index_size(out)
+    report["search_query_ms"] = search_query_times(out)
+    if hugo:
         report["hugo_build"] = median_measure(hugo_runs)
         report["ratio_trombino_to_hugo"] = round(report["cold_build"]["wall_s"] / report["hugo_build"]["wall_s"], 2)
+        report["ratio_per_pair"] = [round(ours.wall / theirs.wall, 2) for ours, theirs in zip(cold, hugo_runs)]
 
     clean_output()
     # Fills the cache: parse results, and the render record of every page (rendered through recording proxies).
@@ -307,6 +309,8 @@ def markdown_report(result: dict) -> str:
             note = ""
             if key == "cold_build" and "ratio_trombino_to_hugo" in scale:
                 note = f"trombino/Hugo = {scale['ratio_trombino_to_hugo']}"
+                if "ratio_per_pair" in scale:
+                    note += f" (each trombino build and the Hugo build right after it: {', '.join(map(str, scale['ratio_per_pair']))})"
             elif "share_of_cold" in m:
                 note = f"{m['share_of_cold'] * 100:.1f} % of cold"
             lines.append(f"| {name} ({scale['people']:,}/{scale['updates']:,}) | {key.replace('_', ' ')} | {m['wall_s']} | {m['cpu_s']} | {m['peak_rss_mb']} | {m['pages'] or ''} | {m['output_mb'] or ''} | {note} |")
