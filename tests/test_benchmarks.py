@@ -72,10 +72,17 @@ def test_the_corpus_is_deterministic_realistic_and_valid(tmp_path: Path) -> None
     assert all("tags" in p.read_text() and "authors" in p.read_text() for p in hugo_posts[:20])
 
 
-def test_the_runner_measures_a_small_corpus_and_writes_its_report(tmp_path: Path) -> None:
-    out = tmp_path / "report"
-    ran = run(str(BENCHMARKS / "run.py"), "--scales", "30x200", "--runs", "1", "--no-hugo", "--work", str(tmp_path / "work"), "--out", str(out), timeout=600)
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One run of the runner on a 30x200 corpus, for the tests below: the folder of its work and report."""
+    folder = tmp_path_factory.mktemp("bench")
+    ran = run(str(BENCHMARKS / "run.py"), "--scales", "30x200", "--runs", "1", "--no-hugo", "--work", str(folder / "work"), "--out", str(folder / "report"), timeout=600)
     assert ran.returncode == 0, ran.stderr
+    return folder
+
+
+def test_the_runner_measures_a_small_corpus_and_writes_its_report(small_run: Path) -> None:
+    out = small_run / "report"
     report = json.loads((out / "report.json").read_text())
     scale = report["scales"]["30x200"]
     assert (scale["people"], scale["updates"]) == (30, 200)
@@ -88,14 +95,12 @@ def test_the_runner_measures_a_small_corpus_and_writes_its_report(tmp_path: Path
     assert scale["search_index"]["gzip_kb"] > 0 and scale["search_index"]["raw_kb"] > scale["search_index"]["gzip_kb"]
     markdown = (out / "report.md").read_text()
     assert "| 30x200 (30/200) | cold build |" in markdown and "One run." in markdown
-    assert not (tmp_path / "work" / ".trash").exists() or not any((tmp_path / "work" / ".trash").iterdir()), "the runner left its set-aside outputs"
+    trash = small_run / "work" / ".trash"
+    assert not trash.exists() or not any(trash.iterdir()), "the runner left its set-aside outputs"
 
 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="the runner times search queries in /usr/bin/chromium")
-def test_the_runner_times_search_queries_in_chromium(tmp_path: Path) -> None:
-    out = tmp_path / "report"
-    ran = run(str(BENCHMARKS / "run.py"), "--scales", "20x100", "--runs", "1", "--no-hugo", "--work", str(tmp_path / "work"), "--out", str(out), timeout=600)
-    assert ran.returncode == 0, ran.stderr
-    queries = json.loads((out / "report.json").read_text())["scales"]["20x100"]["search_query_ms"]
+def test_the_runner_times_search_queries_in_chromium(small_run: Path) -> None:
+    queries = json.loads((small_run / "report" / "report.json").read_text())["scales"]["30x200"]["search_query_ms"]
     assert "skipped" not in queries, queries
     assert queries["page_ready_s"] > 0 and all(value > 0 for key, value in queries.items() if key != "page_ready_s")

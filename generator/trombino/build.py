@@ -54,9 +54,9 @@ def with_base_url(site: Site, base_url: str | None) -> Site:
 PARALLEL_PAGES = 2_000  # below this, forking workers costs more than it saves
 CHUNK_PAGES = 250
 
-# Handed to forked workers: they inherit it with the parent's memory, so the
-# model and the page list are never pickled. Set only while a pool runs.
-_FORK_STATE: tuple[Callable[..., list], Any] | None = None
+# The task of forked workers and its first arguments: they inherit it with the parent's
+# memory, so the model and the page list are never pickled. Set only while a pool forks.
+_FORK_STATE: tuple[Callable[..., Any], tuple] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,11 @@ class Placed:
     wrote: bool
 
 
-def _run_chunk(bounds: tuple[int, int]) -> list:
+def _run_forked(more: tuple = ()) -> Any:
+    """In a forked worker: the inherited task, given the inherited arguments, then ``more``."""
     assert _FORK_STATE is not None
-    task, state = _FORK_STATE
-    return task(state, *bounds)
+    task, args = _FORK_STATE
+    return task(*args, *more)
 
 
 @contextmanager
@@ -93,7 +94,7 @@ def in_workers(task: Callable[..., list], state: Any, count: int, chunk: int = C
     of the forked workers (one per core); yields the chunks' results in order."""
     global _FORK_STATE
     bounds = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
-    _FORK_STATE = (task, state)
+    _FORK_STATE = (task, (state,))
     # What exists now is only read by the workers: out of the cycle collector's
     # sight, it is never walked there, so its memory pages stay shared (a
     # collection would touch, and so copy, every object of the model).
@@ -101,19 +102,10 @@ def in_workers(task: Callable[..., list], state: Any, count: int, chunk: int = C
     try:
         # Workers collect garbage whatever the parent does: rendering makes cycles.
         with forked_pool(workers(), initializer=gc.enable) as pool:
-            yield from pool.map(_run_chunk, bounds)
+            yield from pool.map(_run_forked, bounds)
     finally:
         _FORK_STATE = None
         gc.unfreeze()
-
-
-_BACKGROUND_TASK: tuple[Callable[..., Any], tuple] | None = None
-
-
-def _run_background() -> Any:
-    assert _BACKGROUND_TASK is not None
-    task, args = _BACKGROUND_TASK
-    return task(*args)
 
 
 @contextmanager
@@ -122,18 +114,18 @@ def in_background(task: Callable[..., Any], *args: Any, fork: bool = True) -> It
     waits for its result (or raises its exception). The arguments are inherited, not pickled;
     only the result comes back. With one core, or ``fork`` False (not worth a process), the
     function runs the task itself."""
-    global _BACKGROUND_TASK
+    global _FORK_STATE
     if not fork or workers() < 2:
         yield lambda: task(*args)
         return
-    _BACKGROUND_TASK = (task, args)
+    _FORK_STATE = (task, args)
     try:
         with forked_pool(1) as pool:
-            pending = pool.submit(_run_background)  # forks the process
-            _BACKGROUND_TASK = None  # the child has its copy
+            pending = pool.submit(_run_forked)  # forks the process
+            _FORK_STATE = None  # the child has its copy
             yield pending.result
     finally:
-        _BACKGROUND_TASK = None
+        _FORK_STATE = None
 
 
 def _render_chunk(state: tuple[Renderer, list[Page], SiteWriter | None, list[str]], start: int, stop: int) -> list[tuple[str, bytes | Placed]]:

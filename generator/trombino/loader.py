@@ -405,8 +405,10 @@ def _parse_batch(batch: list[SourceFile], timezone: str) -> list[ParsedFile]:
 
 
 def _parse_unread(source: SourceFile, config: Config, renderer: MarkdownRenderer) -> ParsedFile:
+    """Read and parse a file discovery left unread (no cache: its digest would serve nothing)."""
     try:
-        source = _read_now(source)
+        with open(source.location, "rb") as handle:
+            source = source._replace(data=handle.read())
     except OSError as exc:
         problem = Diagnostic(source.path, 1, 1, f"cannot read file: {exc.strerror or exc}")
         return ParsedFile(source.path, source.kind, None, diagnostics=(problem,))
